@@ -1,0 +1,341 @@
+// Bucket driver and CPU kernels. Buckets are independent, so threads take contiguous ranges of
+// buckets; a bucket that spans segments is gathered into scratch, quantized and scattered back.
+// Each kernel mirrors its Java reference twin (src/main/java/io/gradquant/reference) step by step.
+#include "gq_cpu.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <new>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "gq_levels.cuh"
+#include "gq_philox.cuh"
+#include "gq_round.cuh"
+
+namespace gq {
+namespace {
+
+// Below this many elements per thread, starting a thread costs more than it saves.
+constexpr int64_t MIN_ELEMENTS_PER_THREAD = 1 << 16;
+constexpr int SMART_MIN_SAMPLE = 512;
+
+// Random words for ascending element indices: one Philox call serves four elements.
+class RandomCursor {
+public:
+    RandomCursor(uint64_t seed, uint64_t step, uint32_t purpose) : seed_(seed), step_(step), purpose_(purpose) {}
+
+    uint32_t bits(uint64_t index) {
+        uint64_t block = index >> 2;
+        if (block != block_) {
+            block_ = block;
+            words_ = random_block(seed_, step_, purpose_, block);
+        }
+        return words_.v[index & 3];
+    }
+
+    double uniform(uint64_t index) { return uniform_from_bits(bits(index)); }
+
+private:
+    uint64_t seed_, step_;
+    uint32_t purpose_;
+    uint64_t block_ = ~0ull;
+    Philox4 words_{};
+};
+
+// Where buckets start: the twin of io.gradquant.backend.BucketPlan.
+class Plan {
+public:
+    Plan(const Spec& spec, const Segment* segments, int count) : bucket_(spec.bucket_size), offsets_(count + 1, 0) {
+        for (int s = 0; s < count; s++) offsets_[s + 1] = offsets_[s] + segments[s].length;
+        if (spec.per_segment) {
+            first_.assign(count + 1, 0);
+            for (int s = 0; s < count; s++) first_[s + 1] = first_[s] + ceil_div(segments[s].length, bucket_);
+        }
+    }
+
+    int64_t buckets() const { return first_.empty() ? ceil_div(offsets_.back(), bucket_) : first_.back(); }
+
+    int64_t start(int64_t b) const {
+        if (first_.empty()) return b * bucket_;
+        int s = last_at_most(first_, b);
+        return offsets_[s] + (b - first_[s]) * bucket_;
+    }
+
+    int length(int64_t b) const {
+        int64_t end = first_.empty() ? offsets_.back() : offsets_[last_at_most(first_, b) + 1];
+        return (int)std::min<int64_t>(bucket_, end - start(b));
+    }
+
+    // Segment holding flat index i (the non-empty one when empty segments share its offset).
+    int segment_of(int64_t i) const { return last_at_most(offsets_, i, (int)offsets_.size() - 2); }
+
+    int64_t offset(int s) const { return offsets_[s]; }
+
+private:
+    static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+    // Last s in [0, limit] with v[s] <= x.
+    static int last_at_most(const std::vector<int64_t>& v, int64_t x, int limit = -1) {
+        int lo = 0, hi = limit >= 0 ? limit : (int)v.size() - 2;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >> 1;
+            if (v[mid] <= x) lo = mid; else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    int64_t bucket_;
+    std::vector<int64_t> offsets_;
+    std::vector<int64_t> first_;  // per-segment layout: first bucket of each segment
+};
+
+// One thread's scratch and kernels. All memory is allocated in the constructor, before any
+// value is written, so an allocation failure leaves every segment untouched.
+class Worker {
+public:
+    Worker(const Spec& spec, int max_bucket) : spec_(spec), gather_(max_bucket) {
+        if (spec.type == Q_HADAMARD) {
+            rotated_.resize(padded_size(max_bucket));
+            negative_.resize(max_bucket);
+        }
+        if (spec.type == Q_SMART) {
+            size_t m = (size_t)sample_size(max_bucket) + 2;
+            keys_.resize(max_bucket);
+            sample_.resize(m);
+            distinct_.resize(m);
+            weight_.resize(m);
+            y_.resize(m);
+            w0_.resize(m + 1);
+            w1_.resize(m + 1);
+            w2_.resize(m + 1);
+            best_.resize(m);
+            next_.resize(m);
+            choice_.resize((size_t)spec.levels * m);
+            points_.resize(spec.levels);
+        }
+    }
+
+    float* gather_buffer() { return gather_.data(); }
+
+    // Quantizes x[0..n) in place; returns the variance, or NaN if the bucket was left unchanged
+    // because it holds NaN/Inf or cannot be represented. Adds the bucket's squared norm to *norm.
+    double quantize(float* x, int n, uint64_t start, uint64_t ordinal, uint64_t step, double* norm) {
+        double sum_squares = 0.0;
+        double max_abs = 0.0;
+        bool finite = true;
+        for (int i = 0; i < n; i++) {
+            finite &= is_finite(x[i]);
+            double a = std::fabs((double)x[i]);
+            sum_squares += a * a;
+            if (a > max_abs) max_abs = a;
+        }
+        if (!finite) return NAN;
+        double variance = 0.0;
+        switch (spec_.type) {
+            case Q_STANDARD: variance = standard(x, n, start, step, PURPOSE_ROUND); break;
+            case Q_SMART: variance = smart(x, n, start, step); break;
+            case Q_HADAMARD: variance = hadamard(x, n, start, ordinal, step); break;
+            case Q_EXPONENTIAL: variance = exponential(x, n, start, step, sum_squares, max_abs); break;
+            default: break;
+        }
+        if (!std::isnan(variance)) *norm += sum_squares;
+        return variance;
+    }
+
+private:
+    int sample_size(int n) const {
+        int64_t wanted = std::max<int64_t>((int64_t)std::ceil(spec_.smart_fraction * n), SMART_MIN_SAMPLE);
+        return (int)std::min<int64_t>(n, wanted);
+    }
+
+    double standard(float* x, int n, uint64_t start, uint64_t step, uint32_t purpose) {
+        float lo = INFINITY, hi = -INFINITY;
+        for (int i = 0; i < n; i++) {
+            if (x[i] < lo) lo = x[i];
+            if (x[i] > hi) hi = x[i];
+        }
+        StandardParams p;
+        if (!standard_params(lo, hi, spec_.levels, &p)) return 0.0;
+        RandomCursor random(spec_.seed, step, purpose);
+        double variance = 0.0;
+        for (int i = 0; i < n; i++) x[i] = standard_round(p, x[i], random.uniform(start + i), &variance);
+        return variance;
+    }
+
+    double exponential(float* x, int n, uint64_t start, uint64_t step, double sum_squares, double max_abs) {
+        ExponentialParams p;
+        int verdict = exponential_params(sum_squares, max_abs, spec_.norm, spec_.levels, &p);
+        if (verdict <= 0) return verdict == 0 ? 0.0 : NAN;
+        RandomCursor random(spec_.seed, step, PURPOSE_ROUND);
+        double variance = 0.0;
+        for (int i = 0; i < n; i++) x[i] = exponential_round(p, x[i], random.uniform(start + i), &variance);
+        return variance * p.norm * p.norm;
+    }
+
+    double hadamard(float* x, int n, uint64_t start, uint64_t ordinal, uint64_t step) {
+        int64_t size = padded_size(n);
+        float* y = rotated_.data();
+        RandomCursor signs(spec_.seed, step, PURPOSE_SIGNS);
+        for (int i = 0; i < n; i++) {
+            negative_[i] = signs.bits(start + i) >> 31;
+            y[i] = negative_[i] ? -x[i] : x[i];
+        }
+        std::fill(y + n, y + size, 0.0f);
+        transform(y, size);
+        bool constant = true;
+        for (int64_t i = 0; i < size; i++) {
+            if (!is_finite(y[i])) return NAN;  // the rotation overflowed float32
+            constant &= y[i] == y[0];
+        }
+        if (constant) return 0.0;
+        double variance = standard(y, (int)size, ordinal * (uint64_t)size, step, PURPOSE_ROTATED);
+        transform(y, size);
+        for (int i = 0; i < n; i++) x[i] = negative_[i] ? -y[i] : y[i];
+        return variance;
+    }
+
+    static void transform(float* y, int64_t size) {
+        for (int64_t half = 1; half < size; half <<= 1) {
+            for (int64_t s = 0; s < size; s += 2 * half) {
+                for (int64_t i = s; i < s + half; i++) butterfly(&y[i], &y[i + half]);
+            }
+        }
+        float scale = hadamard_scale(size);
+        for (int64_t i = 0; i < size; i++) y[i] *= scale;
+    }
+
+    double smart(float* x, int n, uint64_t start, uint64_t step) {
+        if (n == 0) return 0.0;
+        int count = sample(x, n, start, step);
+        LevelScratch s = {distinct_.data(), weight_.data(), y_.data(), w0_.data(), w1_.data(),
+                          w2_.data(), best_.data(), next_.data(), choice_.data()};
+        int points = choose_levels(sample_.data(), count, spec_.levels, s, points_.data());
+        RandomCursor random(spec_.seed, step, PURPOSE_ROUND);
+        double variance = 0.0;
+        for (int i = 0; i < n; i++) {
+            x[i] = points_round(points_.data(), points, x[i], random.uniform(start + i), &variance);
+        }
+        return variance;
+    }
+
+    // Sorted candidate sample: the m elements with the smallest (random key, position), plus the
+    // first min and first max element if missed; -0 replaced by +0. Returns its size.
+    int sample(const float* x, int n, uint64_t start, uint64_t step) {
+        int m = sample_size(n);
+        int arg_min = 0, arg_max = 0;
+        for (int i = 1; i < n; i++) {
+            if (x[i] < x[arg_min]) arg_min = i;
+            if (x[i] > x[arg_max]) arg_max = i;
+        }
+        int count = 0;
+        if (m == n) {
+            for (int i = 0; i < n; i++) sample_[count++] = x[i];
+        } else {
+            RandomCursor random(spec_.seed, step, PURPOSE_SAMPLE);
+            for (int i = 0; i < n; i++) keys_[i] = (uint64_t)random.bits(start + i) << 32 | (uint32_t)i;
+            std::nth_element(keys_.begin(), keys_.begin() + (m - 1), keys_.begin() + n);
+            uint64_t cutoff = keys_[m - 1];
+            for (int i = 0; i < m; i++) sample_[count++] = x[keys_[i] & 0xffffffffu];
+            auto key_of = [&](int i) {
+                return (uint64_t)random_bits(spec_.seed, step, PURPOSE_SAMPLE, start + i) << 32 | (uint32_t)i;
+            };
+            if (key_of(arg_min) > cutoff) sample_[count++] = x[arg_min];
+            if (key_of(arg_max) > cutoff && arg_max != arg_min) sample_[count++] = x[arg_max];
+        }
+        for (int i = 0; i < count; i++) sample_[i] += 0.0f;
+        std::sort(sample_.begin(), sample_.begin() + count);
+        return count;
+    }
+
+    const Spec& spec_;
+    std::vector<float> gather_;
+    std::vector<float> rotated_;
+    std::vector<uint8_t> negative_;
+    std::vector<uint64_t> keys_;
+    std::vector<float> sample_, distinct_, points_;
+    std::vector<double> weight_, y_, w0_, w1_, w2_, best_, next_;
+    std::vector<int32_t> choice_;
+};
+
+// Quantizes buckets [first, last) with one worker.
+void run_range(const Spec& spec, uint64_t step, const Segment* segments, const Plan& plan, Worker& worker,
+               int64_t first, int64_t last, Stats* stats) {
+    for (int64_t b = first; b < last; b++) {
+        int64_t start = plan.start(b);
+        int n = plan.length(b);
+        int s = plan.segment_of(start);
+        int64_t local = start - plan.offset(s);
+        bool inside = local + n <= segments[s].length;
+        float* x = inside ? segments[s].data + local : worker.gather_buffer();
+        if (!inside) {  // spans segments: gather
+            for (int i = 0, t = s; i < n; t++) {
+                int64_t from = i == 0 ? local : 0;
+                int64_t take = std::min<int64_t>(n - i, segments[t].length - from);
+                std::copy(segments[t].data + from, segments[t].data + from + take, x + i);
+                i += (int)take;
+            }
+        }
+        double variance = worker.quantize(x, n, (uint64_t)start, (uint64_t)b, step, &stats->norm_squared);
+        if (std::isnan(variance)) {
+            stats->non_finite++;
+            continue;  // left unchanged; scratch is not written back
+        }
+        stats->variance += variance;
+        if (!inside) {  // scatter back
+            for (int i = 0, t = s; i < n; t++) {
+                int64_t from = i == 0 ? local : 0;
+                int64_t take = std::min<int64_t>(n - i, segments[t].length - from);
+                std::copy(x + i, x + i + take, segments[t].data + from);
+                i += (int)take;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+const char* quantize_cpu(const Spec& spec, uint64_t step, const Segment* segments, int count, int threads, Stats* stats) {
+    Plan plan(spec, segments, count);
+    int64_t buckets = plan.buckets();
+    int64_t total = plan.offset(count);
+    *stats = Stats();
+    stats->buckets = buckets;
+    int64_t by_size = std::max<int64_t>(1, total / MIN_ELEMENTS_PER_THREAD);
+    int workers = (int)std::max<int64_t>(1, std::min<int64_t>({(int64_t)threads, buckets, by_size}));
+    int max_bucket = (int)std::min<int64_t>(spec.bucket_size, std::max<int64_t>(total, 1));
+    std::vector<std::unique_ptr<Worker>> pool;
+    try {
+        for (int t = 0; t < workers; t++) pool.push_back(std::make_unique<Worker>(spec, max_bucket));
+    } catch (const std::bad_alloc&) {
+        return "out of memory allocating quantization scratch";
+    }
+    std::vector<Stats> partial(workers);
+    std::vector<std::thread> running;
+    for (int t = 0; t < workers; t++) {
+        int64_t first = buckets * t / workers;
+        int64_t last = buckets * (t + 1) / workers;
+        bool started = false;
+        if (t < workers - 1) {
+            try {
+                running.emplace_back(run_range, std::cref(spec), step, segments, std::cref(plan),
+                                     std::ref(*pool[t]), first, last, &partial[t]);
+                started = true;
+            } catch (const std::system_error&) {
+                // no thread to be had: this range runs here instead
+            }
+        }
+        if (!started) run_range(spec, step, segments, plan, *pool[t], first, last, &partial[t]);
+    }
+    for (std::thread& th : running) th.join();
+    for (const Stats& p : partial) {  // in range order, so a given thread count is deterministic
+        stats->variance += p.variance;
+        stats->norm_squared += p.norm_squared;
+        stats->non_finite += p.non_finite;
+    }
+    return nullptr;
+}
+
+}  // namespace gq
