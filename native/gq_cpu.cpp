@@ -261,7 +261,7 @@ private:
 };
 
 // Quantizes buckets [first, last) with one worker.
-void run_range(const Spec& spec, uint64_t step, const Segment* segments, const Plan& plan, Worker& worker,
+void run_range(uint64_t step, const Segment* segments, const Plan& plan, Worker& worker,
                int64_t first, int64_t last, Stats* stats) {
     for (int64_t b = first; b < last; b++) {
         int64_t start = plan.start(b);
@@ -320,14 +320,14 @@ const char* quantize_cpu(const Spec& spec, uint64_t step, const Segment* segment
         bool started = false;
         if (t < workers - 1) {
             try {
-                running.emplace_back(run_range, std::cref(spec), step, segments, std::cref(plan),
+                running.emplace_back(run_range, step, segments, std::cref(plan),
                                      std::ref(*pool[t]), first, last, &partial[t]);
                 started = true;
             } catch (const std::system_error&) {
                 // no thread to be had: this range runs here instead
             }
         }
-        if (!started) run_range(spec, step, segments, plan, *pool[t], first, last, &partial[t]);
+        if (!started) run_range(step, segments, plan, *pool[t], first, last, &partial[t]);
     }
     for (std::thread& th : running) th.join();
     for (const Stats& p : partial) {  // in range order, so a given thread count is deterministic
