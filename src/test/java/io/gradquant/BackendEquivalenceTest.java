@@ -1,0 +1,93 @@
+package io.gradquant;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.gradquant.backend.CpuBackend;
+import io.gradquant.reference.JavaBackend;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The native cpu backend equals the java reference element for element (same Philox stream, same
+ * arithmetic), for every quantizer, both layouts, segments of length 0 and 1, buckets spanning
+ * segments, and any thread count. Statistics agree to summation-order rounding.
+ */
+class BackendEquivalenceTest {
+    static final int[][] SEGMENT_LENGTHS = {
+        {5000},
+        {0, 1, 700, 0, 3, 1300, 1, 0},
+        {511, 1, 512, 513, 2000},
+    };
+
+    static Stream<Arguments> cases() {
+        List<Arguments> all = new ArrayList<>();
+        for (QuantizerType type : QuantizerType.values()) {
+            for (BucketLayout layout : BucketLayout.values()) {
+                for (int bucket : new int[] {1, 3, 512, 1000, 4096}) {
+                    for (int[] lengths : SEGMENT_LENGTHS) {
+                        all.add(Arguments.of(type, layout, bucket, lengths));
+                    }
+                }
+            }
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} bucket={2} segments={3}")
+    @MethodSource("cases")
+    void cpuEqualsJavaBitForBit(QuantizerType type, BucketLayout layout, int bucket, int[] lengths) {
+        QuantizerSpec spec = QuantizerSpec.builder(type).bucketSize(bucket).layout(layout).seed(77).levels(16)
+                .smartFraction(0.02).build();
+        int n = IntStream.of(lengths).sum();
+        float[] x = TestData.gradientLike(n, 99 + bucket);
+        Segments reference = TestData.directSegments(x, lengths);
+        QuantStats expected = new JavaBackend().quantize(spec, 3, reference);
+        for (int threads : new int[] {1, 2, 3}) {
+            Segments actual = TestData.directSegments(x, lengths);
+            QuantStats stats = new CpuBackend(threads).quantize(spec, 3, actual);
+            assertArrayEquals(QuantizerMatrixTest.bits(TestData.flatten(reference)),
+                    QuantizerMatrixTest.bits(TestData.flatten(actual)), "threads=" + threads);
+            assertEquals(expected.buckets(), stats.buckets());
+            assertEquals(expected.nonFiniteBuckets(), stats.nonFiniteBuckets());
+            assertEquals(expected.variance(), stats.variance(), 1e-12 * expected.variance());
+            assertEquals(expected.normSquared(), stats.normSquared(), 1e-12 * expected.normSquared());
+        }
+    }
+
+    /** Large enough that the cpu backend really splits the buckets over threads. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void threadedCallsEqualTheReference(QuantizerType type) {
+        QuantizerSpec spec = QuantizerSpec.builder(type).bucketSize(500).seed(5).build();
+        float[] x = TestData.gradientLike(300_001, 11);
+        float[] expected = TestData.quantize(new JavaBackend(), spec, 1, x).output();
+        for (int threads : new int[] {1, 2, 4}) {
+            float[] actual = TestData.quantize(new CpuBackend(threads), spec, 1, x).output();
+            assertArrayEquals(QuantizerMatrixTest.bits(expected), QuantizerMatrixTest.bits(actual), "threads=" + threads);
+        }
+    }
+
+    /** Spanning buckets over several segments give exactly what one concatenated segment gives. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void spanningSegmentsEqualOneConcatenatedSegment(QuantizerType type) {
+        QuantizerSpec spec = QuantizerSpec.builder(type).bucketSize(512).seed(5).build();
+        float[] x = TestData.gradientLike(5000, 12);
+        for (String backend : List.of("java", "cpu")) {
+            Segments split = TestData.directSegments(x, 0, 1, 700, 0, 3, 1300, 1, 2995);
+            TestData.backend(backend).quantize(spec, 4, split);
+            float[] whole = TestData.quantize(TestData.backend(backend), spec, 4, x).output();
+            assertArrayEquals(QuantizerMatrixTest.bits(whole), QuantizerMatrixTest.bits(TestData.flatten(split)), backend);
+        }
+    }
+
+    static Stream<QuantizerType> types() {
+        return Stream.of(QuantizerType.values());
+    }
+}
