@@ -176,6 +176,9 @@ private:
     }
 
     double hadamard(float* x, int n, uint64_t start, uint64_t ordinal, uint64_t step) {
+        bool all_zero = true;
+        for (int i = 0; i < n; i++) all_zero &= x[i] == 0.0f;
+        if (all_zero) return 0.0;  // rotates to a constant bucket: unchanged
         int64_t size = padded_size(n);
         float* y = rotated_.data();
         RandomCursor signs(spec_.seed, step, PURPOSE_SIGNS);
@@ -208,7 +211,9 @@ private:
     }
 
     double smart(float* x, int n, uint64_t start, uint64_t step) {
-        if (n == 0) return 0.0;
+        bool constant = true;
+        for (int i = 1; i < n; i++) constant &= x[i] == x[0];
+        if (n == 0 || constant) return 0.0;  // one distinct value: the only point
         int count = sample(x, n, start, step);
         LevelScratch s = {distinct_.data(), weight_.data(), y_.data(), w0_.data(), w1_.data(),
                           w2_.data(), best_.data(), next_.data(), choice_.data()};

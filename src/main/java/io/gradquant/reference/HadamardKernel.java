@@ -18,6 +18,13 @@ final class HadamardKernel implements BucketKernel {
 
     @Override
     public double quantize(float[] x, int n, long globalStart, long ordinal, long step) {
+        boolean allZero = true;
+        for (int i = 0; i < n; i++) {
+            allZero &= x[i] == 0.0f;
+        }
+        if (allZero) {
+            return 0.0; // rotates to all zeros, a constant bucket: unchanged (and cheap to see)
+        }
         int size = WalshHadamard.paddedSize(n);
         if (rotated.length < size) {
             rotated = new float[size];

@@ -47,7 +47,8 @@ public final class JavaBackend implements Backend {
         return new QuantStats(variance, normSquared, plan.buckets(), nonFinite);
     }
 
-    private static BucketKernel kernelFor(QuantizerSpec spec) {
+    /** The kernel of {@code spec}'s quantizer (package-private for tests of single buckets). */
+    static BucketKernel kernelFor(QuantizerSpec spec) {
         return switch (spec.type()) {
             case NONE -> (x, n, globalStart, ordinal, step) -> 0.0;
             case STANDARD -> new StandardKernel(spec.seed(), spec.levels(), Philox.PURPOSE_ROUND);

@@ -19,8 +19,12 @@ final class SmartKernel implements BucketKernel {
 
     @Override
     public double quantize(float[] x, int n, long globalStart, long ordinal, long step) {
-        if (n == 0) {
-            return 0.0;
+        boolean constant = true;
+        for (int i = 1; i < n; i++) {
+            constant &= x[i] == x[0];
+        }
+        if (n == 0 || constant) {
+            return 0.0; // one distinct value: it is the only point, nothing to sample or search
         }
         float[] points = LevelSearch.choose(sample(x, n, globalStart, step), spec.levels());
         double variance = 0.0;
