@@ -91,7 +91,7 @@ public final class Segments {
         return -pos - 2;
     }
 
-    /** Copies {@code dst.length} elements starting at flat index {@code from} into {@code dst}. */
+    /** Copies {@code count} elements starting at flat index {@code from} into {@code dst[0..count)}. */
     public void read(long from, float[] dst, int count) {
         int seg = segmentOf(from);
         int done = 0;
@@ -104,7 +104,7 @@ public final class Segments {
         }
     }
 
-    /** Writes {@code count} elements of {@code src} starting at flat index {@code from}. */
+    /** Writes {@code src[0..count)} to the elements starting at flat index {@code from}. */
     public void write(long from, float[] src, int count) {
         int seg = segmentOf(from);
         int done = 0;
