@@ -44,6 +44,20 @@ GQ_HD float standard_round(const StandardParams& p, float x, double uniform, dou
 
 // ---- exponential: zero and levels/2-1 powers of two, times the bucket norm -------------------
 
+// Sum of x^2 over a bucket in the canonical order every backend uses, so that the L2 norm, and
+// with it every exponential point, is bit-identical: eight lanes, lane j summing the elements
+// i = j mod 8 in order, then ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)). (Eight lanes let the CPU
+// backend sum with two 4-wide vectors; the Java twin is SumOfSquares.)
+GQ_HD double lane_sum_squares_combine(const double* lane) {
+    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+GQ_HD double lane_sum_squares(const float* x, int64_t n) {
+    double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int64_t i = 0; i < n; i++) lane[i & 7] += (double)x[i] * (double)x[i];
+    return lane_sum_squares_combine(lane);
+}
+
 // Largest power of two <= v, for a positive normal double: the exponent bits alone.
 GQ_HD double floor_pow2(double v) {
     union { double d; uint64_t u; } c;

@@ -14,6 +14,7 @@
 #include "gq_levels.cuh"
 #include "gq_philox.cuh"
 #include "gq_round.cuh"
+#include "gq_vector.h"
 
 namespace gq {
 namespace {
@@ -21,29 +22,6 @@ namespace {
 // Below this many elements per thread, starting a thread costs more than it saves.
 constexpr int64_t MIN_ELEMENTS_PER_THREAD = 1 << 16;
 constexpr int SMART_MIN_SAMPLE = 512;
-
-// Random words for ascending element indices: one Philox call serves four elements.
-class RandomCursor {
-public:
-    RandomCursor(uint64_t seed, uint64_t step, uint32_t purpose) : seed_(seed), step_(step), purpose_(purpose) {}
-
-    uint32_t bits(uint64_t index) {
-        uint64_t block = index >> 2;
-        if (block != block_) {
-            block_ = block;
-            words_ = random_block(seed_, step_, purpose_, block);
-        }
-        return words_.v[index & 3];
-    }
-
-    double uniform(uint64_t index) { return uniform_from_bits(bits(index)); }
-
-private:
-    uint64_t seed_, step_;
-    uint32_t purpose_;
-    uint64_t block_ = ~0ull;
-    Philox4 words_{};
-};
 
 // Where buckets start: the twin of io.gradquant.backend.BucketPlan.
 class Plan {
@@ -97,9 +75,11 @@ private:
 class Worker {
 public:
     Worker(const Spec& spec, int max_bucket) : spec_(spec), gather_(max_bucket) {
+        int64_t words = max_bucket;
         if (spec.type == Q_HADAMARD) {
             rotated_.resize(padded_size(max_bucket));
             negative_.resize(max_bucket);
+            words = padded_size(max_bucket);
         }
         if (spec.type == Q_SMART) {
             size_t m = (size_t)sample_size(max_bucket) + 2;
@@ -116,6 +96,7 @@ public:
             choice_.resize((size_t)spec.levels * m);
             points_.resize(spec.levels);
         }
+        words_.resize(words);
     }
 
     float* gather_buffer() { return gather_.data(); }
@@ -123,25 +104,17 @@ public:
     // Quantizes x[0..n) in place; returns the variance, or NaN if the bucket was left unchanged
     // because it holds NaN/Inf or cannot be represented. Adds the bucket's squared norm to *norm.
     double quantize(float* x, int n, uint64_t start, uint64_t ordinal, uint64_t step, double* norm) {
-        double sum_squares = 0.0;
-        double max_abs = 0.0;
-        bool finite = true;
-        for (int i = 0; i < n; i++) {
-            finite &= is_finite(x[i]);
-            double a = std::fabs((double)x[i]);
-            sum_squares += a * a;
-            if (a > max_abs) max_abs = a;
-        }
-        if (!finite) return NAN;
+        BucketScan scan = scan_bucket(x, n);
+        if (!scan.finite) return NAN;
         double variance = 0.0;
         switch (spec_.type) {
-            case Q_STANDARD: variance = standard(x, n, start, step, PURPOSE_ROUND); break;
-            case Q_SMART: variance = smart(x, n, start, step); break;
-            case Q_HADAMARD: variance = hadamard(x, n, start, ordinal, step); break;
-            case Q_EXPONENTIAL: variance = exponential(x, n, start, step, sum_squares, max_abs); break;
+            case Q_STANDARD: variance = standard(x, n, scan, start, step, PURPOSE_ROUND); break;
+            case Q_SMART: variance = smart(x, n, scan, start, step); break;
+            case Q_HADAMARD: variance = hadamard(x, n, scan, start, ordinal, step); break;
+            case Q_EXPONENTIAL: variance = exponential(x, n, scan, start, step); break;
             default: break;
         }
-        if (!std::isnan(variance)) *norm += sum_squares;
+        if (!std::isnan(variance)) *norm += scan.sum_squares;
         return variance;
     }
 
@@ -151,55 +124,43 @@ private:
         return (int)std::min<int64_t>(n, wanted);
     }
 
-    double standard(float* x, int n, uint64_t start, uint64_t step, uint32_t purpose) {
-        float lo = INFINITY, hi = -INFINITY;
-        for (int i = 0; i < n; i++) {
-            if (x[i] < lo) lo = x[i];
-            if (x[i] > hi) hi = x[i];
-        }
+    double standard(float* x, int n, const BucketScan& scan, uint64_t first_index, uint64_t step, uint32_t purpose) {
         StandardParams p;
-        if (!standard_params(lo, hi, spec_.levels, &p)) return 0.0;
-        RandomCursor random(spec_.seed, step, purpose);
-        double variance = 0.0;
-        for (int i = 0; i < n; i++) x[i] = standard_round(p, x[i], random.uniform(start + i), &variance);
-        return variance;
+        if (!standard_params(scan.min, scan.max, spec_.levels, &p)) return 0.0;
+        fill_random_words(spec_.seed, step, purpose, first_index, n, words_.data());
+        return standard_round_all(p, x, n, words_.data());
     }
 
-    double exponential(float* x, int n, uint64_t start, uint64_t step, double sum_squares, double max_abs) {
+    double exponential(float* x, int n, const BucketScan& scan, uint64_t start, uint64_t step) {
         ExponentialParams p;
-        int verdict = exponential_params(sum_squares, max_abs, spec_.norm, spec_.levels, &p);
+        int verdict = exponential_params(scan.sum_squares, scan.max_abs, spec_.norm, spec_.levels, &p);
         if (verdict <= 0) return verdict == 0 ? 0.0 : NAN;
-        RandomCursor random(spec_.seed, step, PURPOSE_ROUND);
-        double variance = 0.0;
-        for (int i = 0; i < n; i++) x[i] = exponential_round(p, x[i], random.uniform(start + i), &variance);
-        return variance * p.norm * p.norm;
+        fill_random_words(spec_.seed, step, PURPOSE_ROUND, start, n, words_.data());
+        return exponential_round_all(p, x, n, words_.data()) * p.norm * p.norm;
     }
 
-    double hadamard(float* x, int n, uint64_t start, uint64_t ordinal, uint64_t step) {
-        bool all_zero = true;
-        for (int i = 0; i < n; i++) all_zero &= x[i] == 0.0f;
-        if (all_zero) return 0.0;  // rotates to a constant bucket: unchanged
+    double hadamard(float* x, int n, const BucketScan& scan, uint64_t start, uint64_t ordinal, uint64_t step) {
+        if (scan.max_abs == 0.0) return 0.0;  // all zeros rotate to a constant bucket: unchanged
         int64_t size = padded_size(n);
         float* y = rotated_.data();
-        RandomCursor signs(spec_.seed, step, PURPOSE_SIGNS);
+        fill_random_words(spec_.seed, step, PURPOSE_SIGNS, start, n, words_.data());
         for (int i = 0; i < n; i++) {
-            negative_[i] = signs.bits(start + i) >> 31;
+            negative_[i] = words_[i] >> 31;
             y[i] = negative_[i] ? -x[i] : x[i];
         }
         std::fill(y + n, y + size, 0.0f);
         transform(y, size);
-        bool constant = true;
-        for (int64_t i = 0; i < size; i++) {
-            if (!is_finite(y[i])) return NAN;  // the rotation overflowed float32
-            constant &= y[i] == y[0];
-        }
-        if (constant) return 0.0;
-        double variance = standard(y, (int)size, ordinal * (uint64_t)size, step, PURPOSE_ROTATED);
+        BucketScan rotated = scan_bucket(y, (int)size);
+        if (!rotated.finite) return NAN;  // the rotation overflowed float32
+        if (rotated.min == rotated.max) return 0.0;
+        double variance = standard(y, (int)size, rotated, ordinal * (uint64_t)size, step, PURPOSE_ROTATED);
         transform(y, size);
         for (int i = 0; i < n; i++) x[i] = negative_[i] ? -y[i] : y[i];
         return variance;
     }
 
+    // Butterflies in the reference's order; the loops over i have no dependences, so the
+    // compiler vectorises them for half >= 4.
     static void transform(float* y, int64_t size) {
         for (int64_t half = 1; half < size; half <<= 1) {
             for (int64_t s = 0; s < size; s += 2 * half) {
@@ -210,18 +171,16 @@ private:
         for (int64_t i = 0; i < size; i++) y[i] *= scale;
     }
 
-    double smart(float* x, int n, uint64_t start, uint64_t step) {
-        bool constant = true;
-        for (int i = 1; i < n; i++) constant &= x[i] == x[0];
-        if (n == 0 || constant) return 0.0;  // one distinct value: the only point
+    double smart(float* x, int n, const BucketScan& scan, uint64_t start, uint64_t step) {
+        if (n == 0 || scan.min == scan.max) return 0.0;  // one distinct value: the only point
         int count = sample(x, n, start, step);
         LevelScratch s = {distinct_.data(), weight_.data(), y_.data(), w0_.data(), w1_.data(),
                           w2_.data(), best_.data(), next_.data(), choice_.data()};
         int points = choose_levels(sample_.data(), count, spec_.levels, s, points_.data());
-        RandomCursor random(spec_.seed, step, PURPOSE_ROUND);
+        fill_random_words(spec_.seed, step, PURPOSE_ROUND, start, n, words_.data());
         double variance = 0.0;
         for (int i = 0; i < n; i++) {
-            x[i] = points_round(points_.data(), points, x[i], random.uniform(start + i), &variance);
+            x[i] = points_round(points_.data(), points, x[i], uniform_from_bits(words_[i]), &variance);
         }
         return variance;
     }
@@ -230,25 +189,24 @@ private:
     // first min and first max element if missed; -0 replaced by +0. Returns its size.
     int sample(const float* x, int n, uint64_t start, uint64_t step) {
         int m = sample_size(n);
-        int arg_min = 0, arg_max = 0;
-        for (int i = 1; i < n; i++) {
-            if (x[i] < x[arg_min]) arg_min = i;
-            if (x[i] > x[arg_max]) arg_max = i;
-        }
         int count = 0;
         if (m == n) {
             for (int i = 0; i < n; i++) sample_[count++] = x[i];
         } else {
-            RandomCursor random(spec_.seed, step, PURPOSE_SAMPLE);
-            for (int i = 0; i < n; i++) keys_[i] = (uint64_t)random.bits(start + i) << 32 | (uint32_t)i;
+            int arg_min = 0, arg_max = 0;
+            for (int i = 1; i < n; i++) {
+                if (x[i] < x[arg_min]) arg_min = i;
+                if (x[i] > x[arg_max]) arg_max = i;
+            }
+            fill_random_words(spec_.seed, step, PURPOSE_SAMPLE, start, n, words_.data());
+            uint64_t min_key = (uint64_t)words_[arg_min] << 32 | (uint32_t)arg_min;
+            uint64_t max_key = (uint64_t)words_[arg_max] << 32 | (uint32_t)arg_max;
+            for (int i = 0; i < n; i++) keys_[i] = (uint64_t)words_[i] << 32 | (uint32_t)i;
             std::nth_element(keys_.begin(), keys_.begin() + (m - 1), keys_.begin() + n);
             uint64_t cutoff = keys_[m - 1];
             for (int i = 0; i < m; i++) sample_[count++] = x[keys_[i] & 0xffffffffu];
-            auto key_of = [&](int i) {
-                return (uint64_t)random_bits(spec_.seed, step, PURPOSE_SAMPLE, start + i) << 32 | (uint32_t)i;
-            };
-            if (key_of(arg_min) > cutoff) sample_[count++] = x[arg_min];
-            if (key_of(arg_max) > cutoff && arg_max != arg_min) sample_[count++] = x[arg_max];
+            if (min_key > cutoff) sample_[count++] = x[arg_min];
+            if (max_key > cutoff && arg_max != arg_min) sample_[count++] = x[arg_max];
         }
         for (int i = 0; i < count; i++) sample_[i] += 0.0f;
         std::sort(sample_.begin(), sample_.begin() + count);
@@ -257,6 +215,7 @@ private:
 
     const Spec& spec_;
     std::vector<float> gather_;
+    std::vector<uint32_t> words_;
     std::vector<float> rotated_;
     std::vector<uint8_t> negative_;
     std::vector<uint64_t> keys_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gq_cpu.h"
+#include "gq_vector.h"
 #include "io_gradquant_backend_NativeCpu.h"
 
 namespace {
@@ -36,6 +37,14 @@ JNIEXPORT jint JNICALL Java_io_gradquant_backend_NativeCpu_abiVersion(JNIEnv*, j
 
 JNIEXPORT jint JNICALL Java_io_gradquant_backend_NativeCpu_hardwareThreads(JNIEnv*, jclass) {
     return (jint)std::max(1u, std::thread::hardware_concurrency());
+}
+
+JNIEXPORT jboolean JNICALL Java_io_gradquant_backend_NativeCpu_vectorized(JNIEnv*, jclass) {
+    return gq::vector_enabled() ? JNI_TRUE : JNI_FALSE;
+}
+
+JNIEXPORT void JNICALL Java_io_gradquant_backend_NativeCpu_setVectorized(JNIEnv*, jclass, jboolean enabled) {
+    gq::set_vector_enabled(enabled == JNI_TRUE);
 }
 
 JNIEXPORT jlong JNICALL Java_io_gradquant_backend_NativeCpu_address(JNIEnv* env, jclass, jobject buffer) {

@@ -33,7 +33,8 @@ public final class Backends {
         all.add(new Status("cuda", false, CUDA_MISSING));
         String cpu = CpuBackend.unavailableReason();
         all.add(cpu == null
-                ? new Status("cpu", true, "native library loaded, " + NativeCpu.hardwareThreads() + " hardware threads")
+                ? new Status("cpu", true, "native library loaded, " + NativeCpu.hardwareThreads() + " hardware threads, "
+                        + (NativeCpu.vectorized() ? "AVX2 loops" : "scalar loops (no AVX2)"))
                 : new Status("cpu", false, cpu));
         all.add(new Status("java", true, "pure Java reference, always available"));
         return all;

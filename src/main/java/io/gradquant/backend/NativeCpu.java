@@ -45,6 +45,15 @@ final class NativeCpu {
 
     static native int hardwareThreads();
 
+    /** Whether the AVX2 loops are in use (the processor has AVX2 and they were not turned off). */
+    static native boolean vectorized();
+
+    /**
+     * Turns the AVX2 loops off, or back on where the processor has AVX2, for the whole process.
+     * Both paths give identical outputs; tests use this to exercise the scalar one.
+     */
+    static native void setVectorized(boolean enabled);
+
     /** Address of a direct buffer's first element, or 0 for a heap buffer. */
     static native long address(Buffer buffer);
 

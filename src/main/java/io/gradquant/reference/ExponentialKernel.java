@@ -22,16 +22,11 @@ final class ExponentialKernel implements BucketKernel {
 
     @Override
     public double quantize(float[] x, int n, long globalStart, long ordinal, long step) {
-        double sumSquares = 0.0;
         double maxAbs = 0.0;
         for (int i = 0; i < n; i++) {
-            double a = Math.abs((double) x[i]);
-            sumSquares += a * a;
-            if (a > maxAbs) {
-                maxAbs = a;
-            }
+            maxAbs = Math.max(maxAbs, Math.abs((double) x[i]));
         }
-        double norm = normKind == ExponentialNorm.L2 ? Math.sqrt(sumSquares) : maxAbs;
+        double norm = normKind == ExponentialNorm.L2 ? Math.sqrt(SumOfSquares.of(x, n)) : maxAbs;
         if (norm == 0.0) {
             return 0.0; // all zeros: unchanged, exact
         }

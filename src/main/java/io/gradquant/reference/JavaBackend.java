@@ -29,12 +29,11 @@ public final class JavaBackend implements Backend {
             long start = plan.start(b);
             int n = plan.length(b);
             segments.read(start, bucket, n);
-            double bucketNorm = 0.0;
             boolean finite = true;
             for (int i = 0; i < n; i++) {
                 finite &= Float.isFinite(bucket[i]);
-                bucketNorm += (double) bucket[i] * (double) bucket[i];
             }
+            double bucketNorm = SumOfSquares.of(bucket, n);
             double bucketVariance = finite ? kernel.quantize(bucket, n, start, b, step) : Double.NaN;
             if (Double.isNaN(bucketVariance)) {
                 nonFinite++; // left unchanged: nothing is written back

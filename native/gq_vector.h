@@ -1,0 +1,48 @@
+// Whole-bucket loops of the CPU backend, each with a portable scalar version built on the shared
+// per-element functions (cuda/*.cuh) and an AVX2 version chosen at run time when the processor has
+// it. Both give bit-identical outputs; the AVX2 versions only change the order in which the
+// variance statistic is summed (the statistic is compared with a tolerance, never bit for bit).
+#pragma once
+#include <stdint.h>
+
+#include "gq_round.cuh"
+
+namespace gq {
+
+// What one pass over a bucket finds.
+struct BucketScan {
+    float min, max;
+    double sum_squares;  // canonical order: see lane_sum_squares in gq_round.cuh
+    double max_abs;
+    bool finite;
+};
+
+// True when the AVX2 versions are in use.
+bool vector_enabled();
+// Turns the AVX2 versions off (or back on, if the processor has AVX2); for tests of the scalar path.
+void set_vector_enabled(bool enabled);
+
+BucketScan scan_bucket(const float* x, int n);
+
+// out[i] = random_bits(seed, step, purpose, first + i) for i in [0, n).
+void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);
+
+// Rounds x[0..n) with words[i] as element i's random bits; returns the summed variance.
+double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words);
+double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words);
+
+// Scalar and AVX2 versions, for the dispatcher.
+namespace scalar {
+BucketScan scan_bucket(const float* x, int n);
+double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words);
+double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words);
+void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);
+}  // namespace scalar
+namespace avx2 {
+BucketScan scan_bucket(const float* x, int n);
+double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words);
+double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words);
+void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);
+}  // namespace avx2
+
+}  // namespace gq
