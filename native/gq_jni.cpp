@@ -39,12 +39,10 @@ JNIEXPORT jint JNICALL Java_io_gradquant_backend_NativeCpu_hardwareThreads(JNIEn
     return (jint)std::max(1u, std::thread::hardware_concurrency());
 }
 
-JNIEXPORT jboolean JNICALL Java_io_gradquant_backend_NativeCpu_vectorized(JNIEnv*, jclass) {
-    return gq::vector_enabled() ? JNI_TRUE : JNI_FALSE;
-}
+JNIEXPORT jint JNICALL Java_io_gradquant_backend_NativeCpu_vectorLevel(JNIEnv*, jclass) { return gq::vector_level(); }
 
-JNIEXPORT void JNICALL Java_io_gradquant_backend_NativeCpu_setVectorized(JNIEnv*, jclass, jboolean enabled) {
-    gq::set_vector_enabled(enabled == JNI_TRUE);
+JNIEXPORT jint JNICALL Java_io_gradquant_backend_NativeCpu_setVectorLevel(JNIEnv*, jclass, jint level) {
+    return gq::set_vector_level(level);
 }
 
 JNIEXPORT jlong JNICALL Java_io_gradquant_backend_NativeCpu_address(JNIEnv* env, jclass, jobject buffer) {

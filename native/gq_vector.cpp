@@ -1,5 +1,5 @@
 // Scalar versions of the whole-bucket loops (straight from the shared per-element functions) and
-// the run-time choice between them and the AVX2 versions.
+// the run-time choice between them and the AVX2 and AVX-512 versions.
 #include "gq_vector.h"
 
 #include <atomic>
@@ -9,37 +9,56 @@
 namespace gq {
 namespace {
 
-bool cpu_has_avx2() {
+VectorLevel detect() {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) {
+        return VECTOR_AVX512;
+    }
+    return __builtin_cpu_supports("avx2") ? VECTOR_AVX2 : VECTOR_SCALAR;
 }
 
-std::atomic<bool> use_avx2{cpu_has_avx2()};
+const VectorLevel best = detect();
+std::atomic<int> level{best};
 
 }  // namespace
 
-bool vector_enabled() { return use_avx2.load(std::memory_order_relaxed); }
+VectorLevel best_vector_level() { return best; }
 
-void set_vector_enabled(bool enabled) { use_avx2.store(enabled && cpu_has_avx2(), std::memory_order_relaxed); }
+VectorLevel vector_level() { return (VectorLevel)level.load(std::memory_order_relaxed); }
+
+VectorLevel set_vector_level(int wanted) {
+    level.store(wanted < 0 ? 0 : wanted > best ? best : wanted, std::memory_order_relaxed);
+    return vector_level();
+}
 
 BucketScan scan_bucket(const float* x, int n) {
-    return vector_enabled() ? avx2::scan_bucket(x, n) : scalar::scan_bucket(x, n);
+    switch (vector_level()) {
+        case VECTOR_AVX512: return avx512::scan_bucket(x, n);
+        case VECTOR_AVX2: return avx2::scan_bucket(x, n);
+        default: return scalar::scan_bucket(x, n);
+    }
 }
 
 void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out) {
-    if (vector_enabled()) {
-        avx2::fill_random_words(seed, step, purpose, first, n, out);
-    } else {
-        scalar::fill_random_words(seed, step, purpose, first, n, out);
+    switch (vector_level()) {
+        case VECTOR_AVX512: return avx512::fill_random_words(seed, step, purpose, first, n, out);
+        case VECTOR_AVX2: return avx2::fill_random_words(seed, step, purpose, first, n, out);
+        default: return scalar::fill_random_words(seed, step, purpose, first, n, out);
     }
 }
 
 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words) {
-    return vector_enabled() ? avx2::standard_round_all(p, x, n, words) : scalar::standard_round_all(p, x, n, words);
+    switch (vector_level()) {
+        case VECTOR_AVX512: return avx512::standard_round_all(p, x, n, words);
+        case VECTOR_AVX2: return avx2::standard_round_all(p, x, n, words);
+        default: return scalar::standard_round_all(p, x, n, words);
+    }
 }
 
 double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words) {
-    return vector_enabled() ? avx2::exponential_round_all(p, x, n, words) : scalar::exponential_round_all(p, x, n, words);
+    // division-bound: AVX-512 gains little over AVX2 here
+    return vector_level() >= VECTOR_AVX2 ? avx2::exponential_round_all(p, x, n, words)
+                                         : scalar::exponential_round_all(p, x, n, words);
 }
 
 namespace scalar {

@@ -1,6 +1,7 @@
 // Whole-bucket loops of the CPU backend, each with a portable scalar version built on the shared
 // per-element functions (cuda/*.cuh) and an AVX2 version chosen at run time when the processor has
-// it. Both give bit-identical outputs; the AVX2 versions only change the order in which the
+// it, and AVX-512 versions of the hottest ones. All give bit-identical outputs; the vector
+// versions only change the order in which the
 // variance statistic is summed (the statistic is compared with a tolerance, never bit for bit).
 #pragma once
 #include <stdint.h>
@@ -17,10 +18,12 @@ struct BucketScan {
     bool finite;
 };
 
-// True when the AVX2 versions are in use.
-bool vector_enabled();
-// Turns the AVX2 versions off (or back on, if the processor has AVX2); for tests of the scalar path.
-void set_vector_enabled(bool enabled);
+// Which loops run: the best the processor has, unless lowered (tests run every level).
+enum VectorLevel : int { VECTOR_SCALAR = 0, VECTOR_AVX2 = 1, VECTOR_AVX512 = 2 };
+VectorLevel best_vector_level();
+VectorLevel vector_level();
+// Sets the level, capped at what the processor has; returns the level now in force.
+VectorLevel set_vector_level(int level);
 
 BucketScan scan_bucket(const float* x, int n);
 
@@ -44,5 +47,10 @@ double standard_round_all(const StandardParams& p, float* x, int n, const uint32
 double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words);
 void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);
 }  // namespace avx2
+namespace avx512 {
+BucketScan scan_bucket(const float* x, int n);
+double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words);
+void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);
+}  // namespace avx512
 
 }  // namespace gq

@@ -48,11 +48,12 @@ class BackendEquivalenceTest {
         float[] x = TestData.gradientLike(n, 99 + bucket);
         Segments reference = TestData.directSegments(x, lengths);
         QuantStats expected = new JavaBackend().quantize(spec, 3, reference);
-        for (int threads : new int[] {1, 2, 3}) {
+        for (int level : vectorLevels()) {
+            CpuBackend.setVectorLevel(level);
             Segments actual = TestData.directSegments(x, lengths);
-            QuantStats stats = new CpuBackend(threads).quantize(spec, 3, actual);
+            QuantStats stats = new CpuBackend(2).quantize(spec, 3, actual);
             assertArrayEquals(QuantizerMatrixTest.bits(TestData.flatten(reference)),
-                    QuantizerMatrixTest.bits(TestData.flatten(actual)), "threads=" + threads);
+                    QuantizerMatrixTest.bits(TestData.flatten(actual)), "vector level " + level);
             assertEquals(expected.buckets(), stats.buckets());
             assertEquals(expected.nonFiniteBuckets(), stats.nonFiniteBuckets());
             assertEquals(expected.variance(), stats.variance(), 1e-12 * expected.variance());
@@ -67,10 +68,20 @@ class BackendEquivalenceTest {
         QuantizerSpec spec = QuantizerSpec.builder(type).bucketSize(500).seed(5).build();
         float[] x = TestData.gradientLike(300_001, 11);
         float[] expected = TestData.quantize(new JavaBackend(), spec, 1, x).output();
-        for (int threads : new int[] {1, 2, 4}) {
-            float[] actual = TestData.quantize(new CpuBackend(threads), spec, 1, x).output();
-            assertArrayEquals(QuantizerMatrixTest.bits(expected), QuantizerMatrixTest.bits(actual), "threads=" + threads);
+        for (int level : vectorLevels()) {
+            CpuBackend.setVectorLevel(level);
+            for (int threads : new int[] {1, 2, 4}) {
+                float[] actual = TestData.quantize(new CpuBackend(threads), spec, 1, x).output();
+                assertArrayEquals(QuantizerMatrixTest.bits(expected), QuantizerMatrixTest.bits(actual),
+                        "threads=" + threads + " vector level " + level);
+            }
         }
+    }
+
+    /** Every vector level this processor has (scalar, AVX2, AVX-512), best last so it stays in force. */
+    static int[] vectorLevels() {
+        int best = CpuBackend.setVectorLevel(Integer.MAX_VALUE);
+        return IntStream.rangeClosed(0, best).toArray();
     }
 
     /** Spanning buckets over several segments give exactly what one concatenated segment gives. */

@@ -34,7 +34,7 @@ public final class Backends {
         String cpu = CpuBackend.unavailableReason();
         all.add(cpu == null
                 ? new Status("cpu", true, "native library loaded, " + NativeCpu.hardwareThreads() + " hardware threads, "
-                        + (NativeCpu.vectorized() ? "AVX2 loops" : "scalar loops (no AVX2)"))
+                        + NativeCpu.vectorLevelName(NativeCpu.vectorLevel()))
                 : new Status("cpu", false, cpu));
         all.add(new Status("java", true, "pure Java reference, always available"));
         return all;

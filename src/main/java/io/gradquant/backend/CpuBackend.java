@@ -35,6 +35,23 @@ public final class CpuBackend implements Backend {
         return NativeCpu.load();
     }
 
+    /**
+     * The loops the native library runs: 0 scalar, 1 AVX2, 2 AVX-512; by default the best the
+     * processor has.
+     */
+    public static int vectorLevel() {
+        return NativeCpu.vectorLevel();
+    }
+
+    /**
+     * Sets the loops for the whole process (capped at what the processor has) and returns the
+     * level now in force. Every level gives identical outputs; this exists so that tests can run
+     * each path and benchmarks can compare them.
+     */
+    public static int setVectorLevel(int level) {
+        return NativeCpu.setVectorLevel(level);
+    }
+
     /** Number of worker threads. */
     public int threads() {
         return threads;

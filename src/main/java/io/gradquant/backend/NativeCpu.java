@@ -45,14 +45,23 @@ final class NativeCpu {
 
     static native int hardwareThreads();
 
-    /** Whether the AVX2 loops are in use (the processor has AVX2 and they were not turned off). */
-    static native boolean vectorized();
+    /** The loops in use: 0 scalar, 1 AVX2, 2 AVX-512 (the best the processor has, unless lowered). */
+    static native int vectorLevel();
 
     /**
-     * Turns the AVX2 loops off, or back on where the processor has AVX2, for the whole process.
-     * Both paths give identical outputs; tests use this to exercise the scalar one.
+     * Sets the loops for the whole process, capped at what the processor has, and returns the
+     * level now in force. Every level gives identical outputs; tests use this to run them all.
      */
-    static native void setVectorized(boolean enabled);
+    static native int setVectorLevel(int level);
+
+    /** Name of a vector level. */
+    static String vectorLevelName(int level) {
+        return switch (level) {
+            case 2 -> "AVX-512 loops";
+            case 1 -> "AVX2 loops";
+            default -> "scalar loops";
+        };
+    }
 
     /** Address of a direct buffer's first element, or 0 for a heap buffer. */
     static native long address(Buffer buffer);
