@@ -115,12 +115,15 @@ GQ_HD float exponential_round(const ExponentialParams& p, float x, double unifor
 
 // ---- smart: rounding between arbitrary sorted points -----------------------------------------
 
-// Index of the last point <= v, for points[0] <= v <= points[count-1].
+// Index of the last point <= v, for ascending distinct points with points[0] <= v. Branch-free
+// (a fixed number of steps for a given count), so it neither mispredicts on the CPU nor diverges
+// on the GPU. Invariant: points[lo] <= v and the answer lies in [lo, lo + n).
 GQ_HD int floor_index(const float* points, int count, float v) {
-    int lo = 0, hi = count - 1;
-    while (lo < hi) {
-        int mid = (lo + hi + 1) >> 1;
-        if (points[mid] <= v) lo = mid; else hi = mid - 1;
+    int lo = 0;
+    for (int n = count; n > 1;) {
+        int half = n >> 1;
+        lo = points[lo + half] <= v ? lo + half : lo;
+        n -= half;
     }
     return lo;
 }

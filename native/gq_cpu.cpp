@@ -78,7 +78,7 @@ public:
         int64_t words = max_bucket;
         if (spec.type == Q_HADAMARD) {
             rotated_.resize(padded_size(max_bucket));
-            negative_.resize(max_bucket);
+            signs_.resize(max_bucket);
             words = padded_size(max_bucket);
         }
         if (spec.type == Q_SMART) {
@@ -142,67 +142,63 @@ private:
     double hadamard(float* x, int n, const BucketScan& scan, uint64_t start, uint64_t ordinal, uint64_t step) {
         if (scan.max_abs == 0.0) return 0.0;  // all zeros rotate to a constant bucket: unchanged
         int64_t size = padded_size(n);
-        float* y = rotated_.data();
-        fill_random_words(spec_.seed, step, PURPOSE_SIGNS, start, n, words_.data());
-        for (int i = 0; i < n; i++) {
-            negative_[i] = words_[i] >> 31;
-            y[i] = negative_[i] ? -x[i] : x[i];
-        }
-        std::fill(y + n, y + size, 0.0f);
-        transform(y, size);
-        BucketScan rotated = scan_bucket(y, (int)size);
+        // Flipping a float's sign bit is IEEE negation, so XOR with the random word's top bit
+        // applies (and later undoes) the random signs exactly, in loops that vectorise.
+        uint32_t* __restrict signs = signs_.data();
+        uint32_t* __restrict y = (uint32_t*)rotated_.data();
+        const uint32_t* __restrict in = (const uint32_t*)x;
+        fill_random_words(spec_.seed, step, PURPOSE_SIGNS, start, n, signs);
+        for (int i = 0; i < n; i++) y[i] = in[i] ^ (signs[i] & 0x80000000u);
+        std::fill(rotated_.data() + n, rotated_.data() + size, 0.0f);
+        hadamard_transform(rotated_.data(), size);
+        BucketScan rotated = scan_bucket(rotated_.data(), (int)size);
         if (!rotated.finite) return NAN;  // the rotation overflowed float32
         if (rotated.min == rotated.max) return 0.0;
-        double variance = standard(y, (int)size, rotated, ordinal * (uint64_t)size, step, PURPOSE_ROTATED);
-        transform(y, size);
-        for (int i = 0; i < n; i++) x[i] = negative_[i] ? -y[i] : y[i];
+        double variance = standard(rotated_.data(), (int)size, rotated, ordinal * (uint64_t)size, step, PURPOSE_ROTATED);
+        hadamard_transform(rotated_.data(), size);
+        uint32_t* __restrict out = (uint32_t*)x;
+        for (int i = 0; i < n; i++) out[i] = y[i] ^ (signs[i] & 0x80000000u);
         return variance;
-    }
-
-    // Butterflies in the reference's order; the loops over i have no dependences, so the
-    // compiler vectorises them for half >= 4.
-    static void transform(float* y, int64_t size) {
-        for (int64_t half = 1; half < size; half <<= 1) {
-            for (int64_t s = 0; s < size; s += 2 * half) {
-                for (int64_t i = s; i < s + half; i++) butterfly(&y[i], &y[i + half]);
-            }
-        }
-        float scale = hadamard_scale(size);
-        for (int64_t i = 0; i < size; i++) y[i] *= scale;
     }
 
     double smart(float* x, int n, const BucketScan& scan, uint64_t start, uint64_t step) {
         if (n == 0 || scan.min == scan.max) return 0.0;  // one distinct value: the only point
-        int count = sample(x, n, start, step);
+        int count = sample(x, n, scan, start, step);
         LevelScratch s = {distinct_.data(), weight_.data(), y_.data(), w0_.data(), w1_.data(),
                           w2_.data(), best_.data(), next_.data(), choice_.data()};
         int points = choose_levels(sample_.data(), count, spec_.levels, s, points_.data());
         fill_random_words(spec_.seed, step, PURPOSE_ROUND, start, n, words_.data());
-        double variance = 0.0;
-        for (int i = 0; i < n; i++) {
-            x[i] = points_round(points_.data(), points, x[i], uniform_from_bits(words_[i]), &variance);
-        }
-        return variance;
+        return points_round_all(points_.data(), points, x, n, words_.data());
     }
 
     // Sorted candidate sample: the m elements with the smallest (random key, position), plus the
     // first min and first max element if missed; -0 replaced by +0. Returns its size.
-    int sample(const float* x, int n, uint64_t start, uint64_t step) {
+    int sample(const float* x, int n, const BucketScan& scan, uint64_t start, uint64_t step) {
         int m = sample_size(n);
         int count = 0;
         if (m == n) {
             for (int i = 0; i < n; i++) sample_[count++] = x[i];
         } else {
-            int arg_min = 0, arg_max = 0;
-            for (int i = 1; i < n; i++) {
-                if (x[i] < x[arg_min]) arg_min = i;
-                if (x[i] > x[arg_max]) arg_max = i;
-            }
+            int arg_min = (int)(std::find(x, x + n, scan.min) - x);  // the first min and max
+            int arg_max = (int)(std::find(x, x + n, scan.max) - x);
+            const uint32_t* words = words_.data();
             fill_random_words(spec_.seed, step, PURPOSE_SAMPLE, start, n, words_.data());
-            uint64_t min_key = (uint64_t)words_[arg_min] << 32 | (uint32_t)arg_min;
-            uint64_t max_key = (uint64_t)words_[arg_max] << 32 | (uint32_t)arg_max;
-            for (int i = 0; i < n; i++) keys_[i] = (uint64_t)words_[i] << 32 | (uint32_t)i;
-            std::nth_element(keys_.begin(), keys_.begin() + (m - 1), keys_.begin() + n);
+            uint64_t min_key = (uint64_t)words[arg_min] << 32 | (uint32_t)arg_min;
+            uint64_t max_key = (uint64_t)words[arg_max] << 32 | (uint32_t)arg_max;
+            // The m smallest keys are the m smallest among those whose word is below a threshold
+            // a few standard deviations above the expected m/n quantile, whenever at least m words
+            // are below it (almost always); otherwise select among all n.
+            double expected = (double)m + 8.0 * std::sqrt((double)m) + 16.0;
+            uint64_t threshold = (uint64_t)std::min(4294967296.0, expected / n * 4294967296.0);
+            int candidates = 0;
+            for (int i = 0; i < n; i++) {
+                if (words[i] < threshold) keys_[candidates++] = (uint64_t)words[i] << 32 | (uint32_t)i;
+            }
+            if (candidates < m) {
+                candidates = n;
+                for (int i = 0; i < n; i++) keys_[i] = (uint64_t)words[i] << 32 | (uint32_t)i;
+            }
+            std::nth_element(keys_.begin(), keys_.begin() + (m - 1), keys_.begin() + candidates);
             uint64_t cutoff = keys_[m - 1];
             for (int i = 0; i < m; i++) sample_[count++] = x[keys_[i] & 0xffffffffu];
             if (min_key > cutoff) sample_[count++] = x[arg_min];
@@ -217,7 +213,7 @@ private:
     std::vector<float> gather_;
     std::vector<uint32_t> words_;
     std::vector<float> rotated_;
-    std::vector<uint8_t> negative_;
+    std::vector<uint32_t> signs_;
     std::vector<uint64_t> keys_;
     std::vector<float> sample_, distinct_, points_;
     std::vector<double> weight_, y_, w0_, w1_, w2_, best_, next_;

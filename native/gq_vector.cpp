@@ -61,6 +61,46 @@ double exponential_round_all(const ExponentialParams& p, float* x, int n, const 
                                          : scalar::exponential_round_all(p, x, n, words);
 }
 
+double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words) {
+    return vector_level() >= VECTOR_AVX512 && count <= 16 ? avx512::points_round_all(points, count, x, n, words)
+                                                          : scalar::points_round_all(points, count, x, n, words);
+}
+
+// Each butterfly's result depends only on its two inputs, so any order within a stage, and any
+// vector width, gives the same floats. The first three stages run as one unrolled 8-point
+// transform per group of 8 (their inner loops are too short to vectorise); the compiler
+// vectorises the restrict-qualified inner loop of the later stages for every clone.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void hadamard_transform(float* y, int64_t size) {
+    int64_t half = 1;
+    if (size >= 8) {
+        for (int64_t s = 0; s < size; s += 8) {
+            float* a = y + s;
+            float t0 = a[0] + a[1], t1 = a[0] - a[1], t2 = a[2] + a[3], t3 = a[2] - a[3];
+            float t4 = a[4] + a[5], t5 = a[4] - a[5], t6 = a[6] + a[7], t7 = a[6] - a[7];
+            float u0 = t0 + t2, u2 = t0 - t2, u1 = t1 + t3, u3 = t1 - t3;
+            float u4 = t4 + t6, u6 = t4 - t6, u5 = t5 + t7, u7 = t5 - t7;
+            a[0] = u0 + u4; a[4] = u0 - u4; a[1] = u1 + u5; a[5] = u1 - u5;
+            a[2] = u2 + u6; a[6] = u2 - u6; a[3] = u3 + u7; a[7] = u3 - u7;
+        }
+        half = 8;
+    }
+    for (; half < size; half <<= 1) {
+        for (int64_t s = 0; s < size; s += 2 * half) {
+            float* __restrict a = y + s;
+            float* __restrict b = y + s + half;
+            for (int64_t i = 0; i < half; i++) {
+                float sum = a[i] + b[i];
+                float difference = a[i] - b[i];
+                a[i] = sum;
+                b[i] = difference;
+            }
+        }
+    }
+    float scale = hadamard_scale(size);
+    for (int64_t i = 0; i < size; i++) y[i] *= scale;
+}
+
 namespace scalar {
 
 BucketScan scan_bucket(const float* x, int n) {
@@ -92,6 +132,12 @@ double standard_round_all(const StandardParams& p, float* x, int n, const uint32
 double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words) {
     double variance = 0.0;
     for (int i = 0; i < n; i++) x[i] = exponential_round(p, x[i], uniform_from_bits(words[i]), &variance);
+    return variance;
+}
+
+double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words) {
+    double variance = 0.0;
+    for (int i = 0; i < n; i++) x[i] = points_round(points, count, x[i], uniform_from_bits(words[i]), &variance);
     return variance;
 }
 

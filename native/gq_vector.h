@@ -33,12 +33,19 @@ void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t 
 // Rounds x[0..n) with words[i] as element i's random bits; returns the summed variance.
 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words);
 double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words);
+// Rounds x[0..n) between the ascending points[0..count) (smart).
+double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words);
 
-// Scalar and AVX2 versions, for the dispatcher.
+// The orthonormal Walsh-Hadamard transform of y[0..size), size a power of two, with the
+// reference's butterfly pairing and order (float results identical to WalshHadamard.java).
+void hadamard_transform(float* y, int64_t size);
+
+// Scalar and vector versions, for the dispatcher.
 namespace scalar {
 BucketScan scan_bucket(const float* x, int n);
 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words);
 double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words);
+double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words);
 void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);
 }  // namespace scalar
 namespace avx2 {
@@ -50,6 +57,8 @@ void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t 
 namespace avx512 {
 BucketScan scan_bucket(const float* x, int n);
 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words);
+// For count <= 16 points: the points live in one register.
+double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words);
 void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);
 }  // namespace avx512
 

@@ -151,5 +151,50 @@ GQ_AVX512 double standard_round_all(const StandardParams& p, float* x, int n, co
     return lane_sum_squares_combine(lane) + tail;  // any fixed order will do for the statistic
 }
 
+GQ_AVX512 double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words) {
+    alignas(64) float table[16];
+    for (int j = 0; j < 16; j++) table[j] = points[j < count ? j : count - 1];
+    const __m512 vtable = _mm512_load_ps(table);
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512d scale = _mm512_set1_pd(1.0 / 16777216.0);
+    __m512d variance = _mm512_setzero_pd();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 v = _mm512_loadu_ps(x + i);
+        // index of the last point <= v = (number of points <= v) - 1, as floor_index finds it
+        __m512i below = _mm512_set1_epi32(-1);
+        for (int j = 0; j < count; j++) {
+            __mmask16 le = _mm512_cmp_ps_mask(_mm512_set1_ps(points[j]), v, _CMP_LE_OQ);
+            below = _mm512_mask_add_epi32(below, le, below, one);
+        }
+        __m512 l = _mm512_permutexvar_ps(below, vtable);
+        // the last point has no right neighbour; it is only reached by v == l, which stays
+        __m512 r = _mm512_permutexvar_ps(_mm512_min_epi32(_mm512_add_epi32(below, one), _mm512_set1_epi32(count - 1)), vtable);
+        __m256i w = _mm256_srli_epi32(_mm256_loadu_si256((const __m256i*)(words + i)), 8);
+        __m256i w2 = _mm256_srli_epi32(_mm256_loadu_si256((const __m256i*)(words + i + 8)), 8);
+        __m256 out_half[2];
+        for (int h = 0; h < 2; h++) {
+            __m256 vh = h == 0 ? _mm512_castps512_ps256(v) : _mm512_extractf32x8_ps(v, 1);
+            __m256 lh = h == 0 ? _mm512_castps512_ps256(l) : _mm512_extractf32x8_ps(l, 1);
+            __m256 rh = h == 0 ? _mm512_castps512_ps256(r) : _mm512_extractf32x8_ps(r, 1);
+            __m512d xd = _mm512_cvtps_pd(vh), ld = _mm512_cvtps_pd(lh), rd = _mm512_cvtps_pd(rh);
+            __m512d offset = _mm512_sub_pd(xd, ld);
+            __m512d up = _mm512_div_pd(offset, _mm512_sub_pd(rd, ld));
+            __m512d u = _mm512_mul_pd(_mm512_cvtepi32_pd(h == 0 ? w : w2), scale);
+            __mmask8 on_point = _mm512_cmp_pd_mask(xd, ld, _CMP_EQ_OQ);
+            __mmask8 rises = _mm512_cmp_pd_mask(u, up, _CMP_LT_OQ) & (__mmask8)~on_point;
+            __m512d term = _mm512_mul_pd(offset, _mm512_sub_pd(rd, xd));
+            variance = _mm512_mask_add_pd(variance, (__mmask8)~on_point, variance, term);
+            __m256 q = _mm256_mask_blend_ps(rises, lh, rh);
+            out_half[h] = _mm256_mask_blend_ps(on_point, q, vh);
+        }
+        _mm256_storeu_ps(x + i, out_half[0]);
+        _mm256_storeu_ps(x + i + 8, out_half[1]);
+    }
+    alignas(64) double lane[8];
+    _mm512_store_pd(lane, variance);
+    return lane_sum_squares_combine(lane) + scalar::points_round_all(points, count, x + i, n - i, words + i);
+}
+
 }  // namespace avx512
 }  // namespace gq

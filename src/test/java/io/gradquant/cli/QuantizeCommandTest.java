@@ -77,16 +77,19 @@ class QuantizeCommandTest {
 
     @ParameterizedTest
     @EnumSource(QuantizerType.class)
-    void javaAndCpuAgreeExactly(QuantizerType type) {
-        // 20000 values is below the cpu backend's size for a second thread, so even its variance
-        // sums bucket by bucket in the java backend's order
+    void javaAndCpuAgree(QuantizerType type) {
         String[] args = {"quantize", "--json", "--synthetic", "laplace:20000", "--repeat", "3", "--levels", "8",
             "--bucket-size", "300", "--quantizer", type.cliName(), "--backend"};
         JsonObject java = json(append(args, "java"));
         JsonObject cpu = json(append(args, "cpu"));
-        for (String field : new String[] {"variance", "normalized_variance", "relative_mse", "relative_bias",
-            "max_levels_per_bucket"}) {
+        // outputs are equal element for element, so everything computed from them is too
+        for (String field : new String[] {"relative_mse", "relative_bias", "max_levels_per_bucket"}) {
             assertEquals(java.get(field).getAsDouble(), cpu.get(field).getAsDouble(), 0.0, field);
+        }
+        // the variance statistic is summed in vector lanes by the cpu backend: equal up to rounding
+        for (String field : new String[] {"variance", "normalized_variance"}) {
+            assertEquals(java.get(field).getAsDouble(), cpu.get(field).getAsDouble(),
+                    1e-12 * java.get(field).getAsDouble(), field);
         }
     }
 
