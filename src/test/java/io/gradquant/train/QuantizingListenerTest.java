@@ -2,17 +2,19 @@ package io.gradquant.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.engine.Engine;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.Activation;
-import ai.djl.nn.Blocks;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
@@ -33,7 +35,9 @@ import io.gradquant.Segments;
 import io.gradquant.backend.CpuBackend;
 import io.gradquant.reference.JavaBackend;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -122,6 +126,50 @@ class QuantizingListenerTest {
                 assertEquals(1, quantizer.nextStep(), "one quantization per batch");
                 assertEquals(reference.variance(), listener.lastStats().variance(), 1e-9 * (1 + reference.variance()));
                 assertEquals(1, listener.totals().steps());
+            }
+        }
+    }
+
+    @Test
+    void sameSeedAndDataRepeatExactly() throws Exception {
+        float[] first = weightsAfterThreeSteps(7);
+        assertArrayEquals(first, weightsAfterThreeSteps(7));
+        assertFalse(Arrays.equals(first, weightsAfterThreeSteps(8)), "the quantizer's seed must matter");
+    }
+
+    /** All weights of an MLP, initialised from DJL seed 1, after three quantized SGD steps on one batch. */
+    private static float[] weightsAfterThreeSteps(long quantizerSeed) throws Exception {
+        Engine.getInstance().setRandomSeed(1);
+        Quantizer quantizer = new Quantizer(
+                QuantizerSpec.builder(QuantizerType.STANDARD).bucketSize(64).levels(4).seed(quantizerSeed).build(),
+                new CpuBackend(1));
+        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(LR)).build())
+                .addTrainingListeners(new QuantizingListener(quantizer));
+        Block block = Models.mlp(3, 12, 8);
+        try (Model model = Model.newInstance("repeat");
+                NDManager manager = NDManager.newBaseManager()) {
+            model.setBlock(block);
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(BATCH, 10));
+                ArrayDataset data = new ArrayDataset.Builder().setData(manager.randomNormal(new Shape(BATCH, 10)))
+                        .optLabels(manager.create(new float[] {0, 1, 2, 1})).setSampling(BATCH, false).build();
+                for (int step = 0; step < 3; step++) {
+                    for (Batch batch : trainer.iterateDataset(data)) {
+                        EasyTrain.trainBatch(trainer, batch);
+                        trainer.step();
+                        batch.close();
+                    }
+                }
+                assertEquals(3, quantizer.nextStep(), "the step counter advances once per batch");
+                List<float[]> values = trainableValues(block);
+                float[] all = new float[values.stream().mapToInt(v -> v.length).sum()];
+                int at = 0;
+                for (float[] v : values) {
+                    System.arraycopy(v, 0, all, at, v.length);
+                    at += v.length;
+                }
+                return all;
             }
         }
     }
