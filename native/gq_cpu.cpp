@@ -298,4 +298,22 @@ const char* quantize_cpu(const Spec& spec, uint64_t step, const Segment* segment
     return nullptr;
 }
 
+void copy_cpu(const float* src, float* dst, int64_t n, int threads) {
+    int workers = (int)std::max<int64_t>(1, std::min<int64_t>(threads, n / MIN_ELEMENTS_PER_THREAD));
+    auto part = [&](int t) {
+        int64_t first = n * t / workers, last = n * (t + 1) / workers;
+        std::copy(src + first, src + last, dst + first);
+    };
+    std::vector<std::thread> running;
+    for (int t = 0; t < workers - 1; t++) {
+        try {
+            running.emplace_back(part, t);
+        } catch (const std::system_error&) {
+            part(t);  // no thread to be had: copy this part here
+        }
+    }
+    part(workers - 1);
+    for (std::thread& th : running) th.join();
+}
+
 }  // namespace gq

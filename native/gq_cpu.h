@@ -31,4 +31,8 @@ struct Stats {
 // could not be allocated, in which case nothing was written.
 const char* quantize_cpu(const Spec& spec, uint64_t step, const Segment* segments, int count, int threads, Stats* stats);
 
+// Copies n floats from src to dst on up to `threads` threads, split as quantize_cpu splits its
+// work: the memory baseline the benchmarks compare the quantizers with.
+void copy_cpu(const float* src, float* dst, int64_t n, int threads);
+
 }  // namespace gq

@@ -15,7 +15,7 @@ namespace {
 
 // Bumped whenever a native signature or the meaning of an argument changes; the Java side
 // refuses a library whose version differs.
-constexpr jint ABI_VERSION = 1;
+constexpr jint ABI_VERSION = 2;
 
 void throw_java(JNIEnv* env, const char* cls, const char* message) {
     if (env->ExceptionCheck()) return;  // keep the first, more precise exception
@@ -48,6 +48,11 @@ JNIEXPORT jint JNICALL Java_io_gradquant_backend_NativeCpu_setVectorLevel(JNIEnv
 JNIEXPORT jlong JNICALL Java_io_gradquant_backend_NativeCpu_address(JNIEnv* env, jclass, jobject buffer) {
     void* p = env->GetDirectBufferAddress(buffer);
     return (jlong)(intptr_t)p;  // 0 for a heap buffer; the Java side reports it
+}
+
+JNIEXPORT void JNICALL Java_io_gradquant_backend_NativeCpu_copy(JNIEnv*, jclass, jlong src, jlong dst, jlong n,
+                                                                 jint threads) {
+    gq::copy_cpu((const float*)(intptr_t)src, (float*)(intptr_t)dst, (int64_t)n, threads);
 }
 
 JNIEXPORT void JNICALL Java_io_gradquant_backend_NativeCpu_quantize(

@@ -52,6 +52,18 @@ public final class CpuBackend implements Backend {
         return NativeCpu.setVectorLevel(level);
     }
 
+    /**
+     * Copies {@code src} into {@code dst} (direct, equal length) with this backend's threads, split
+     * as a quantization call splits its buckets: the memory-bandwidth baseline of the benchmarks.
+     */
+    public void copy(FloatBuffer src, FloatBuffer dst) {
+        if (!src.isDirect() || !dst.isDirect() || src.limit() != dst.limit()) {
+            throw new IllegalArgumentException("copy needs two direct buffers of equal length, got " + src.limit()
+                    + (src.isDirect() ? " direct" : " heap") + " and " + dst.limit() + (dst.isDirect() ? " direct" : " heap"));
+        }
+        NativeCpu.copy(NativeCpu.address(src), NativeCpu.address(dst), src.limit(), threads);
+    }
+
     /** Number of worker threads. */
     public int threads() {
         return threads;

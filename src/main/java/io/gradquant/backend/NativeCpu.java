@@ -8,7 +8,7 @@ import java.nio.Buffer;
  */
 final class NativeCpu {
     /** Must equal ABI_VERSION in native/gq_jni.cpp. */
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
     static final String RESOURCE = "/native/linux-x86_64/libgradquant.so";
 
     private static String loadError;
@@ -62,6 +62,9 @@ final class NativeCpu {
             default -> "scalar loops";
         };
     }
+
+    /** Copies n floats from src to dst (addresses) on up to {@code threads} threads. */
+    static native void copy(long src, long dst, long n, int threads);
 
     /** Address of a direct buffer's first element, or 0 for a heap buffer. */
     static native long address(Buffer buffer);
