@@ -2,8 +2,6 @@
 // io.gradquant.reference.LevelSearch (same prefix sums, same cost expression, same smallest-index
 // tie breaking, same divide-and-conquer ranges), so every backend picks the same points.
 #pragma once
-#include <math.h>
-
 #include "gq_common.cuh"
 
 namespace gq {
@@ -33,28 +31,8 @@ struct LevelPrefix {
     }
 };
 
-// The smallest i in [from, to] minimising best[i] + cost(i, j), its minimum in *least. A policy
-// so that a vectorised version (native/) can replace the loop: it must compute every candidate
-// with the same operations and return the same first minimum.
-struct ScalarArgMin {
-    GQ_HD static int run(const LevelPrefix& prefix, const double* best, int from, int to, int j, double* least) {
-        double low = INFINITY;
-        int arg = from;
-        for (int i = from; i <= to; i++) {
-            double c = best[i] + prefix.cost(i, j);
-            if (c < low) {
-                low = c;
-                arg = i;
-            }
-        }
-        *least = low;
-        return arg;
-    }
-};
-
 // next[j] = min over i in [k-1, j-1] of best[i] + cost(i, j), for j in [k, d-1], by monotone
 // divide and conquer with an explicit stack.
-template <class ArgMin>
 GQ_HD void level_layer(const LevelPrefix& prefix, const double* best, double* next, int32_t* choice, int k, int d) {
     int stack[4 * 64];
     int top = 0;
@@ -68,9 +46,16 @@ GQ_HD void level_layer(const LevelPrefix& prefix, const double* best, double* ne
         int high = stack[--top];
         int low = stack[--top];
         int mid = (int)(((unsigned)low + (unsigned)high) >> 1);
-        double least;
+        double least = INFINITY;
+        int arg = opt_low;
         int end = mid - 1 < opt_high ? mid - 1 : opt_high;
-        int arg = ArgMin::run(prefix, best, opt_low, end, mid, &least);
+        for (int i = opt_low; i <= end; i++) {
+            double c = best[i] + prefix.cost(i, mid);
+            if (c < least) {
+                least = c;
+                arg = i;
+            }
+        }
         next[mid] = least;
         choice[mid] = arg;
         if (mid + 1 <= high) {
@@ -91,7 +76,6 @@ GQ_HD void level_layer(const LevelPrefix& prefix, const double* best, double* ne
 // Chooses the points for an ascending sample of m >= 1 values (no -0, no NaN). Writes them to
 // points (room for `levels`) and returns how many: `levels`, or the number of distinct values if
 // that is smaller.
-template <class ArgMin = ScalarArgMin>
 GQ_HD int choose_levels(const float* sorted, int m, int levels, LevelScratch s, float* points) {
     int d = 0;
     for (int i = 0; i < m; i++) {
@@ -121,15 +105,21 @@ GQ_HD int choose_levels(const float* sorted, int m, int levels, LevelScratch s, 
     double* next = s.next;
     for (int j = 1; j < d; j++) best[j] = prefix.cost(0, j);
     for (int k = 2; k < levels - 1; k++) {
-        level_layer<ArgMin>(prefix, best, next, s.choice + (int64_t)k * d, k, d);
+        level_layer(prefix, best, next, s.choice + (int64_t)k * d, k, d);
         double* t = best;
         best = next;
         next = t;
     }
     int last = d - 1;
     if (levels > 2) {
-        double least;
-        s.choice[(int64_t)(levels - 1) * d + last] = ArgMin::run(prefix, best, levels - 2, last - 1, last, &least);
+        double least = INFINITY;
+        for (int i = levels - 2; i < last; i++) {
+            double c = best[i] + prefix.cost(i, last);
+            if (c < least) {
+                least = c;
+                s.choice[(int64_t)(levels - 1) * d + last] = i;
+            }
+        }
     }
     int j = last;
     for (int k = levels - 1; k >= 1; k--) {

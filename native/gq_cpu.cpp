@@ -166,7 +166,7 @@ private:
         int count = sample(x, n, scan, start, step);
         LevelScratch s = {distinct_.data(), weight_.data(), y_.data(), w0_.data(), w1_.data(),
                           w2_.data(), best_.data(), next_.data(), choice_.data()};
-        int points = choose_points(sample_.data(), count, spec_.levels, s, points_.data());
+        int points = choose_levels(sample_.data(), count, spec_.levels, s, points_.data());
         fill_random_words(spec_.seed, step, PURPOSE_ROUND, start, n, words_.data());
         return points_round_all(points_.data(), points, x, n, words_.data());
     }

@@ -66,11 +66,6 @@ double points_round_all(const float* points, int count, float* x, int n, const u
                                                           : scalar::points_round_all(points, count, x, n, words);
 }
 
-int choose_points(const float* sorted, int m, int levels, LevelScratch scratch, float* points) {
-    return vector_level() >= VECTOR_AVX512 ? avx512::choose_points(sorted, m, levels, scratch, points)
-                                           : choose_levels(sorted, m, levels, scratch, points);
-}
-
 // Each butterfly's result depends only on its two inputs, so any order within a stage, and any
 // vector width, gives the same floats. The first three stages run as one unrolled 8-point
 // transform per group of 8 (their inner loops are too short to vectorise); the compiler

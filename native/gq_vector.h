@@ -6,7 +6,6 @@
 #pragma once
 #include <stdint.h>
 
-#include "gq_levels.cuh"
 #include "gq_round.cuh"
 
 namespace gq {
@@ -37,10 +36,6 @@ double exponential_round_all(const ExponentialParams& p, float* x, int n, const 
 // Rounds x[0..n) between the ascending points[0..count) (smart).
 double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words);
 
-// The smart quantizer's level search (gq_levels.cuh choose_levels), with its inner minimum
-// vectorised where the processor allows; picks exactly the same points.
-int choose_points(const float* sorted, int m, int levels, LevelScratch scratch, float* points);
-
 // The orthonormal Walsh-Hadamard transform of y[0..size), size a power of two, with the
 // reference's butterfly pairing and order (float results identical to WalshHadamard.java).
 void hadamard_transform(float* y, int64_t size);
@@ -62,7 +57,6 @@ void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t 
 namespace avx512 {
 BucketScan scan_bucket(const float* x, int n);
 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words);
-int choose_points(const float* sorted, int m, int levels, LevelScratch scratch, float* points);
 // For count <= 16 points: the points live in one register.
 double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words);
 void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);

@@ -72,61 +72,7 @@ GQ_AVX512 inline void philox_16_blocks(uint64_t seed, uint32_t c2, uint32_t c3, 
     _mm512_storeu_si512(out + 48, _mm512_shuffle_i32x4(t2, t3, 0xDD));  // blocks 12-15
 }
 
-// ScalarArgMin with eight candidates at a time: per lane the first minimum and its index, then
-// the smallest index among the lanes holding the overall minimum, which is the first minimum.
-struct LevelArgMin {
-    GQ_AVX512 static int run(const LevelPrefix& p, const double* best, int from, int to, int j, double* least) {
-        if (to - from + 1 < 16) return ScalarArgMin::run(p, best, from, to, j, least);
-        const __m512d yj = _mm512_set1_pd(p.y[j]), w0j = _mm512_set1_pd(p.w0[j]);
-        const __m512d w1j = _mm512_set1_pd(p.w1[j]), w2j = _mm512_set1_pd(p.w2[j]);
-        const __m512d negate = _mm512_set1_pd(-0.0);
-        __m512d low = _mm512_set1_pd(INFINITY);
-        __m512i index = _mm512_add_epi64(_mm512_set1_epi64(from), _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
-        __m512i arg = index;
-        int i = from;
-        for (; i + 8 <= to + 1; i += 8) {
-            __m512d yi = _mm512_loadu_pd(p.y + i);
-            __m512d q0 = _mm512_sub_pd(w0j, _mm512_loadu_pd(p.w0 + i + 1));
-            __m512d q1 = _mm512_sub_pd(w1j, _mm512_loadu_pd(p.w1 + i + 1));
-            __m512d q2 = _mm512_sub_pd(w2j, _mm512_loadu_pd(p.w2 + i + 1));
-            // -q2 + (y_i + y_j) * q1 - y_i * y_j * q0, operation for operation
-            __m512d cost = _mm512_sub_pd(_mm512_add_pd(_mm512_xor_pd(q2, negate), _mm512_mul_pd(_mm512_add_pd(yi, yj), q1)),
-                                         _mm512_mul_pd(_mm512_mul_pd(yi, yj), q0));
-            __m512d c = _mm512_add_pd(_mm512_loadu_pd(best + i), cost);
-            __mmask8 lower = _mm512_cmp_pd_mask(c, low, _CMP_LT_OQ);
-            low = _mm512_mask_mov_pd(low, lower, c);
-            arg = _mm512_mask_mov_epi64(arg, lower, index);
-            index = _mm512_add_epi64(index, _mm512_set1_epi64(8));
-        }
-        alignas(64) double lows[8];
-        alignas(64) int64_t args[8];
-        _mm512_store_pd(lows, low);
-        _mm512_store_si512(args, arg);
-        double lowest = INFINITY;
-        int64_t first = from;
-        for (int l = 0; l < 8; l++) {
-            if (lows[l] < lowest || (lows[l] == lowest && args[l] < first)) {
-                lowest = lows[l];
-                first = args[l];
-            }
-        }
-        for (; i <= to; i++) {  // the tail's indices all come after: strict < keeps the first
-            double c = best[i] + p.cost(i, j);
-            if (c < lowest) {
-                lowest = c;
-                first = i;
-            }
-        }
-        *least = lowest;
-        return (int)first;
-    }
-};
-
 }  // namespace
-
-GQ_AVX512 int choose_points(const float* sorted, int m, int levels, LevelScratch scratch, float* points) {
-    return choose_levels<LevelArgMin>(sorted, m, levels, scratch, points);
-}
 
 GQ_AVX512 BucketScan scan_bucket(const float* x, int n) {
     __m512 vmin = _mm512_set1_ps(INFINITY), vmax = _mm512_set1_ps(-INFINITY);
