@@ -7,6 +7,7 @@
 
 namespace gq {
 
+// PURPOSE_SIGNS is indexed by element / 32: element i takes bit i mod 32 (see negative_bit).
 enum Purpose : uint32_t { PURPOSE_ROUND = 0, PURPOSE_SIGNS = 1, PURPOSE_SAMPLE = 2, PURPOSE_ROTATED = 3 };
 
 struct Philox4 {
@@ -44,6 +45,11 @@ GQ_HD Philox4 random_block(uint64_t seed, uint64_t step, uint32_t purpose, uint6
 
 GQ_HD uint32_t random_bits(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t index) {
     return random_block(seed, step, purpose, index >> 2).v[index & 3];
+}
+
+// 1 if the Hadamard rotation flips the sign of element `index`, else 0.
+GQ_HD uint32_t negative_bit(uint64_t seed, uint64_t step, uint64_t index) {
+    return random_bits(seed, step, PURPOSE_SIGNS, index >> 5) >> (index & 31) & 1u;
 }
 
 // Uniform in [0, 1), a multiple of 2^-24: the top 24 bits.

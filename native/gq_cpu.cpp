@@ -142,13 +142,18 @@ private:
     double hadamard(float* x, int n, const BucketScan& scan, uint64_t start, uint64_t ordinal, uint64_t step) {
         if (scan.max_abs == 0.0) return 0.0;  // all zeros rotate to a constant bucket: unchanged
         int64_t size = padded_size(n);
-        // Flipping a float's sign bit is IEEE negation, so XOR with the random word's top bit
-        // applies (and later undoes) the random signs exactly, in loops that vectorise.
+        // Flipping a float's sign bit is IEEE negation, so XOR with the element's random bit,
+        // moved to the sign position, applies (and later undoes) the random signs exactly.
         uint32_t* __restrict signs = signs_.data();
         uint32_t* __restrict y = (uint32_t*)rotated_.data();
         const uint32_t* __restrict in = (const uint32_t*)x;
-        fill_random_words(spec_.seed, step, PURPOSE_SIGNS, start, n, signs);
-        for (int i = 0; i < n; i++) y[i] = in[i] ^ (signs[i] & 0x80000000u);
+        uint64_t first_word = start >> 5;
+        fill_random_words(spec_.seed, step, PURPOSE_SIGNS, first_word, (int64_t)(((start + n - 1) >> 5) - first_word + 1), words_.data());
+        for (int i = 0; i < n; i++) {
+            uint64_t index = start + (uint64_t)i;
+            signs[i] = (words_[(index >> 5) - first_word] >> (index & 31)) << 31;
+            y[i] = in[i] ^ signs[i];
+        }
         std::fill(rotated_.data() + n, rotated_.data() + size, 0.0f);
         hadamard_transform(rotated_.data(), size);
         BucketScan rotated = scan_bucket(rotated_.data(), (int)size);
@@ -157,7 +162,7 @@ private:
         double variance = standard(rotated_.data(), (int)size, rotated, ordinal * (uint64_t)size, step, PURPOSE_ROTATED);
         hadamard_transform(rotated_.data(), size);
         uint32_t* __restrict out = (uint32_t*)x;
-        for (int i = 0; i < n; i++) out[i] = y[i] ^ (signs[i] & 0x80000000u);
+        for (int i = 0; i < n; i++) out[i] = y[i] ^ signs[i];
         return variance;
     }
 

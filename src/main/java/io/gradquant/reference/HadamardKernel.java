@@ -33,7 +33,7 @@ final class HadamardKernel implements BucketKernel {
         boolean[] negative = new boolean[n];
         for (int i = 0; i < size; i++) {
             if (i < n) {
-                negative[i] = Philox.bits(seed, step, Philox.PURPOSE_SIGNS, globalStart + i) >>> 31 == 1;
+                negative[i] = Philox.negative(seed, step, globalStart + i);
                 y[i] = negative[i] ? -x[i] : x[i];
             } else {
                 y[i] = 0.0f;

@@ -13,7 +13,10 @@ package io.gradquant.reference;
 public final class Philox {
     /** Random bits for stochastic rounding, indexed by global element index. */
     public static final int PURPOSE_ROUND = 0;
-    /** Random signs of the Hadamard rotation, indexed by global element index. */
+    /**
+     * Random signs of the Hadamard rotation: element i takes bit (i mod 32) of the word at index
+     * i / 32 (see {@link #negative}), so one word serves 32 elements.
+     */
     public static final int PURPOSE_SIGNS = 1;
     /** Sampling keys of the smart quantizer, indexed by global element index. */
     public static final int PURPOSE_SAMPLE = 2;
@@ -61,6 +64,11 @@ public final class Philox {
         int[] counter = {(int) block, (int) (block >>> 32), (int) step, (int) (step >>> 32) ^ (purpose << 24)};
         int[] key = {(int) seed, (int) (seed >>> 32)};
         return philox4x32_10(counter, key)[(int) (index & 3)] & 0xFFFFFFFFL;
+    }
+
+    /** Whether the Hadamard rotation flips the sign of element {@code index}. */
+    public static boolean negative(long seed, long step, long index) {
+        return (bits(seed, step, PURPOSE_SIGNS, index >>> 5) >>> (index & 31) & 1) == 1;
     }
 
     /** A uniform value in [0, 1), a multiple of 2^-24, from the top 24 of the 32 bits. */
