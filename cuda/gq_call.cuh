@@ -1,0 +1,48 @@
+// The argument block of one quantization call on the device: every kernel takes a single pointer
+// to it. The host (io.gradquant.backend.CallBlock) writes it, followed by the segment tables, into
+// device memory with one copy per call. Pointers are stored as 64-bit integers so that the layout
+// is the same for nvcc, for g++ (the test stand-in) and for the Java writer; the offsets below are
+// part of that contract and are checked at compile time.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gq_common.cuh"
+
+namespace gq {
+
+// Per-block partial statistics, in this order, in Call::partials.
+enum Partial : int { P_VARIANCE = 0, P_NORM = 1, P_NON_FINITE = 2, P_ERROR = 3, PARTIAL_WORDS = 4 };
+
+// Error codes a kernel can report through P_ERROR (summed over blocks; 0 = none).
+enum KernelError : int { E_SCRATCH = 1 };
+
+struct Call {
+    uint64_t seed;
+    uint64_t step;
+    int64_t buckets;          // buckets of the call
+    int64_t total;            // elements over all segments
+    uint64_t addresses;       // uint64_t[segments]: device address of each segment's first float
+    uint64_t offsets;         // int64_t[segments + 1]: flat index of each segment's first element
+    uint64_t first_bucket;    // int64_t[segments + 1] (PER_SEGMENT layout), or 0 (spanning)
+    uint64_t partials;        // double[partial_count * PARTIAL_WORDS]
+    uint64_t scratch;         // scratch_stride bytes of device scratch per block
+    int64_t scratch_stride;
+    uint64_t stats;           // double[PARTIAL_WORDS]: the call's totals (gq_reduce_stats)
+    double smart_fraction;
+    int32_t segments;
+    int32_t bucket_size;
+    int32_t levels;
+    int32_t norm;             // NormId
+    int32_t on_chip;          // largest bucket (hadamard: padded size) kept in shared memory
+    int32_t partial_count;    // blocks of the quantization launch
+    int32_t type;             // QuantizerId
+    int32_t max_sample;       // smart: largest sample of any bucket, min/max included
+};
+
+static_assert(sizeof(Call) == 128, "Call layout is shared with CallBlock.java");
+static_assert(offsetof(Call, addresses) == 32 && offsetof(Call, scratch) == 64, "Call layout");
+static_assert(offsetof(Call, smart_fraction) == 88 && offsetof(Call, segments) == 96, "Call layout");
+static_assert(offsetof(Call, on_chip) == 112 && offsetof(Call, max_sample) == 124, "Call layout");
+
+}  // namespace gq

@@ -1,0 +1,68 @@
+// exponential: per-bucket norm, then |x|/norm rounded unbiasedly between neighbouring powers of two
+// (the twin of ExponentialKernel.java and Worker::exponential in native/gq_cpu.cpp).
+//
+// The L2 norm decides which points exist, so it must equal the reference's to the last bit: one
+// thread adds the squares in element order, exactly as the reference loop does. That serial sum
+// is the price of identical output (O(bucket) latency per bucket, overlapped across blocks); the
+// max norm and the statistics use ordinary parallel reductions.
+#include "gq_device.cuh"
+#include "gq_round.cuh"
+
+using namespace gq;
+
+extern "C" __global__ void GQ_BOUNDS gq_exponential(const Call* call) {
+    const Call& c = *call;
+    float* values = dynamic_shared();
+    __shared__ double ordered_sum;
+    double variance = 0.0, norm = 0.0, non_finite = 0.0;
+    for (int64_t b = blockIdx.x; b < c.buckets; b += gridDim.x) {
+        Bucket r = bucket_at(c, b);
+        bool on_chip = r.n <= c.on_chip;
+        double squares = 0.0, max_abs = 0.0;
+        bool finite = true;
+        for (int i = threadIdx.x; i < r.n; i += blockDim.x) {
+            float v = *element(c, r, i);
+            if (on_chip) values[i] = v;
+            finite &= is_finite(v);
+            double a = fabs((double)v);
+            squares += a * a;
+            if (a > max_abs) max_abs = a;
+        }
+        if (__syncthreads_or(!finite)) {  // left unchanged and counted
+            if (threadIdx.x == 0) non_finite += 1.0;
+            continue;
+        }
+        max_abs = block_all_reduce(max_abs, Max());
+        double sum_squares = 0.0;
+        if (c.norm == NORM_L2) {
+            // the barriers above made every value visible to thread 0; the next write to
+            // ordered_sum comes after further barriers that every reader has passed
+            if (threadIdx.x == 0) {
+                double s = 0.0;
+                for (int i = 0; i < r.n; i++) {
+                    double a = fabs((double)(on_chip ? values[i] : *element(c, r, i)));
+                    s += a * a;
+                }
+                ordered_sum = s;
+            }
+            __syncthreads();
+            sum_squares = ordered_sum;
+        }
+        ExponentialParams p;
+        int verdict = exponential_params(sum_squares, max_abs, c.norm, c.levels, &p);
+        if (verdict < 0) {  // the largest point overflows float32: unchanged and counted
+            if (threadIdx.x == 0) non_finite += 1.0;
+            continue;
+        }
+        norm += squares;
+        if (verdict == 0) continue;  // all zeros: unchanged
+        double relative = 0.0;
+        for (int i = threadIdx.x; i < r.n; i += blockDim.x) {
+            float* e = element(c, r, i);
+            float v = on_chip ? values[i] : *e;
+            *e = exponential_round(p, v, uniform_at(c, PURPOSE_ROUND, r.start + i), &relative);
+        }
+        variance += relative * p.norm * p.norm;
+    }
+    write_partials(c, variance, norm, non_finite, 0.0);
+}

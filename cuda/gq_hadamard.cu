@@ -1,0 +1,97 @@
+// hadamard: random signs, orthonormal Walsh-Hadamard rotation of the zero-padded bucket, standard
+// quantization in the rotated domain, rotation back (the twin of HadamardKernel.java and
+// Worker::hadamard in native/gq_cpu.cpp). The padded bucket lives in shared memory when it fits
+// (Call::on_chip), else in this block's global scratch (Call::scratch). Signs are drawn again when
+// writing back instead of being stored.
+//
+// gq_wht_rows is the bare transform over rows of a matrix, for the benchmark that compares it with
+// a cuBLAS GEMM by the Hadamard matrix.
+#include "gq_transform.cuh"
+
+using namespace gq;
+
+extern "C" __global__ void GQ_BOUNDS gq_hadamard(const Call* call) {
+    const Call& c = *call;
+    float* shared = dynamic_shared();
+    int64_t chunk = chunk_size(c.on_chip);
+    float* global = reinterpret_cast<float*>(c.scratch + (uint64_t)blockIdx.x * (uint64_t)c.scratch_stride);
+    double variance = 0.0, norm = 0.0, non_finite = 0.0;
+    for (int64_t b = blockIdx.x; b < c.buckets; b += gridDim.x) {
+        Bucket r = bucket_at(c, b);
+        int64_t size = padded_size(r.n);
+        float* y = size <= chunk ? shared : global;
+        double squares = 0.0;
+        bool finite = true, nonzero = false;
+        for (int64_t i = threadIdx.x; i < size; i += blockDim.x) {
+            float v = 0.0f;
+            if (i < r.n) {
+                v = *element(c, r, (int)i);
+                finite &= is_finite(v);
+                nonzero |= v != 0.0f;
+                double a = fabs((double)v);
+                squares += a * a;
+                if (negative_sign_at(c, r.start + i)) v = -v;
+            }
+            y[i] = v;
+        }
+        if (__syncthreads_or(!finite)) {  // left unchanged and counted
+            if (threadIdx.x == 0) non_finite += 1.0;
+            continue;
+        }
+        if (!__syncthreads_or(nonzero)) {  // all zeros rotate to a constant: unchanged
+            norm += squares;
+            continue;
+        }
+        walsh_hadamard(y, size, shared, chunk);
+        float first = y[0];
+        MinMax range = {INFINITY, -INFINITY};
+        bool overflow = false, varies = false;
+        for (int64_t j = threadIdx.x; j < size; j += blockDim.x) {
+            overflow |= !is_finite(y[j]);
+            varies |= y[j] != first;
+            include(&range, y[j]);
+        }
+        if (__syncthreads_or(overflow)) {  // the rotation overflowed float32: unchanged, counted
+            if (threadIdx.x == 0) non_finite += 1.0;
+            continue;
+        }
+        norm += squares;
+        if (!__syncthreads_or(varies)) continue;  // constant in the rotated domain: unchanged
+        range = block_all_reduce(range, MinMaxOp());
+        StandardParams p;
+        if (!standard_params(range.lo, range.hi, c.levels, &p)) continue;  // unreachable: the values vary
+        uint64_t base = (uint64_t)r.ordinal * (uint64_t)size;
+        for (int64_t j = threadIdx.x; j < size; j += blockDim.x) {
+            y[j] = standard_round(p, y[j], uniform_at(c, PURPOSE_ROTATED, base + j), &variance);
+        }
+        __syncthreads();
+        walsh_hadamard(y, size, shared, chunk);
+        for (int64_t i = threadIdx.x; i < r.n; i += blockDim.x) {
+            *element(c, r, (int)i) = negative_sign_at(c, r.start + i) ? -y[i] : y[i];
+        }
+        __syncthreads();  // y is rewritten by the next bucket
+    }
+    write_partials(c, variance, norm, non_finite, 0.0);
+}
+
+// Rows of bucket_size floats (a power of two) at addresses[0], `buckets` rows: each transformed in
+// place. Benchmark only; writes no statistics.
+extern "C" __global__ void GQ_BOUNDS gq_wht_rows(const Call* call) {
+    const Call& c = *call;
+    float* shared = dynamic_shared();
+    int64_t chunk = chunk_size(c.on_chip);
+    float* rows = reinterpret_cast<float*>(reinterpret_cast<const uint64_t*>(c.addresses)[0]);
+    for (int64_t b = blockIdx.x; b < c.buckets; b += gridDim.x) {
+        float* row = rows + b * c.bucket_size;
+        float* y = c.bucket_size <= chunk ? shared : row;
+        if (y == shared) {
+            for (int j = threadIdx.x; j < c.bucket_size; j += blockDim.x) y[j] = row[j];
+            __syncthreads();
+        }
+        walsh_hadamard(y, c.bucket_size, shared, chunk);
+        if (y == shared) {
+            for (int j = threadIdx.x; j < c.bucket_size; j += blockDim.x) row[j] = y[j];
+            __syncthreads();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.gradquant.backend;
+
+import io.gradquant.QuantizerType;
+
+/** The kernels of {@code cuda/gq_module.cu}, by the name they have in the fatbin (extern "C"). */
+enum CudaKernel {
+    NONE("gq_none"),
+    STANDARD("gq_standard"),
+    SMART("gq_smart"),
+    HADAMARD("gq_hadamard"),
+    EXPONENTIAL("gq_exponential"),
+    /** Adds the per-block partial statistics of a quantization launch. */
+    REDUCE_STATS("gq_reduce_stats"),
+    /** The bare batched Walsh-Hadamard transform, for the cuBLAS comparison benchmark. */
+    WHT_ROWS("gq_wht_rows");
+
+    private final String symbol;
+
+    CudaKernel(String symbol) {
+        this.symbol = symbol;
+    }
+
+    /** The kernel's symbol in the module. */
+    String symbol() {
+        return symbol;
+    }
+
+    /** The quantization kernel of {@code type}. */
+    static CudaKernel of(QuantizerType type) {
+        return switch (type) {
+            case NONE -> NONE;
+            case STANDARD -> STANDARD;
+            case SMART -> SMART;
+            case HADAMARD -> HADAMARD;
+            case EXPONENTIAL -> EXPONENTIAL;
+        };
+    }
+}
