@@ -95,8 +95,9 @@ __device__ __forceinline__ double uniform_at(const Call& c, uint32_t purpose, ui
     return uniform_from_bits(random_bits(c.seed, c.step, purpose, index));
 }
 
+// Whether the Hadamard rotation flips the sign of element `index` (one Philox word per 32 elements).
 __device__ __forceinline__ bool negative_sign_at(const Call& c, uint64_t index) {
-    return (random_bits(c.seed, c.step, PURPOSE_SIGNS, index) >> 31) != 0;
+    return negative_bit(c.seed, c.step, index) != 0;
 }
 
 // ---- block-wide reductions -----------------------------------------------------------------------

@@ -1,10 +1,10 @@
 // exponential: per-bucket norm, then |x|/norm rounded unbiasedly between neighbouring powers of two
 // (the twin of ExponentialKernel.java and Worker::exponential in native/gq_cpu.cpp).
 //
-// The L2 norm decides which points exist, so it must equal the reference's to the last bit: one
-// thread adds the squares in element order, exactly as the reference loop does. That serial sum
-// is the price of identical output (O(bucket) latency per bucket, overlapped across blocks); the
-// max norm and the statistics use ordinary parallel reductions.
+// The L2 norm decides which points exist, so it must equal the reference's to the last bit: it is
+// summed in the canonical order of lane_sum_squares (gq_round.cuh), eight lanes each adding every
+// eighth element in order, by eight threads, and combined as that function combines them. The max
+// norm and the statistics use ordinary parallel reductions.
 #include "gq_device.cuh"
 #include "gq_round.cuh"
 
@@ -13,7 +13,7 @@ using namespace gq;
 extern "C" __global__ void GQ_BOUNDS gq_exponential(const Call* call) {
     const Call& c = *call;
     float* values = dynamic_shared();
-    __shared__ double ordered_sum;
+    __shared__ double lanes[8];
     double variance = 0.0, norm = 0.0, non_finite = 0.0;
     for (int64_t b = blockIdx.x; b < c.buckets; b += gridDim.x) {
         Bucket r = bucket_at(c, b);
@@ -35,18 +35,18 @@ extern "C" __global__ void GQ_BOUNDS gq_exponential(const Call* call) {
         max_abs = block_all_reduce(max_abs, Max());
         double sum_squares = 0.0;
         if (c.norm == NORM_L2) {
-            // the barriers above made every value visible to thread 0; the next write to
-            // ordered_sum comes after further barriers that every reader has passed
-            if (threadIdx.x == 0) {
-                double s = 0.0;
-                for (int i = 0; i < r.n; i++) {
-                    double a = fabs((double)(on_chip ? values[i] : *element(c, r, i)));
-                    s += a * a;
+            // the barriers above made every value visible to the eight lane threads; the next
+            // write to lanes comes after further barriers that every reader has passed
+            if (threadIdx.x < 8) {
+                double lane = 0.0;
+                for (int i = threadIdx.x; i < r.n; i += 8) {
+                    double v = on_chip ? values[i] : *element(c, r, i);
+                    lane += v * v;
                 }
-                ordered_sum = s;
+                lanes[threadIdx.x] = lane;
             }
             __syncthreads();
-            sum_squares = ordered_sum;
+            sum_squares = lane_sum_squares_combine(lanes);
         }
         ExponentialParams p;
         int verdict = exponential_params(sum_squares, max_abs, c.norm, c.levels, &p);

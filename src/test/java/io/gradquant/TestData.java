@@ -16,6 +16,7 @@ public final class TestData {
         return switch (name) {
             case "java" -> new JavaBackend();
             case "cpu" -> new CpuBackend(2);
+            case "cuda" -> CudaTesting.backend();
             default -> throw new IllegalArgumentException(name);
         };
     }

@@ -13,9 +13,6 @@ public final class Backends {
     /** Names accepted by {@link #create}. */
     public static final List<String> NAMES = List.of("auto", "java", "cpu", "cuda");
 
-    private static final String CUDA_MISSING =
-            "not built into this version of gradquant yet: the CUDA kernels and JCuda loader are still to come";
-
     private Backends() {
     }
 
@@ -30,7 +27,8 @@ public final class Backends {
     /** The status of every concrete backend, best first. */
     public static List<Status> probe() {
         List<Status> all = new ArrayList<>();
-        all.add(new Status("cuda", false, CUDA_MISSING));
+        String cuda = cudaUnavailableReason();
+        all.add(new Status("cuda", cuda == null, cuda == null ? CudaBackend.describe() : cuda));
         String cpu = CpuBackend.unavailableReason();
         all.add(cpu == null
                 ? new Status("cpu", true, "native library loaded, " + NativeCpu.hardwareThreads() + " hardware threads, "
@@ -38,6 +36,18 @@ public final class Backends {
                 : new Status("cpu", false, cpu));
         all.add(new Status("java", true, "pure Java reference, always available"));
         return all;
+    }
+
+    /**
+     * Null if the cuda backend can be used here, else the reason. Also guards against JCuda missing
+     * from the class path (the jar run without its lib/ directory).
+     */
+    private static String cudaUnavailableReason() {
+        try {
+            return CudaBackend.unavailableReason();
+        } catch (LinkageError e) {
+            return "JCuda is not on the class path: " + e;
+        }
     }
 
     /**
@@ -54,13 +64,22 @@ public final class Backends {
                 return new Choice(new JavaBackend(), "java requested");
             case "cpu":
                 return new Choice(new CpuBackend(threads), "cpu requested");
-            case "cuda":
-                throw new IllegalStateException("backend cuda is unavailable: " + CUDA_MISSING);
+            case "cuda": {
+                String reason = cudaUnavailableReason();
+                if (reason != null) {
+                    throw new IllegalStateException("backend cuda is unavailable: " + reason);
+                }
+                return new Choice(new CudaBackend(), "cuda requested");
+            }
             case "auto":
                 StringBuilder passed = new StringBuilder();
                 for (Status s : probe()) {
                     if (s.available()) {
-                        Backend b = s.name().equals("cpu") ? new CpuBackend(threads) : new JavaBackend();
+                        Backend b = switch (s.name()) {
+                            case "cuda" -> new CudaBackend();
+                            case "cpu" -> new CpuBackend(threads);
+                            default -> new JavaBackend();
+                        };
                         return new Choice(b, "auto chose " + s.name() + passed);
                     }
                     passed.append("; ").append(s.name()).append(" unavailable: ").append(s.detail());
