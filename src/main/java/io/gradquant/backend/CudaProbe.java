@@ -187,14 +187,17 @@ final class CudaProbe {
      * its two loading attempts: typically "libcuda.so.1: cannot open shared object file".
      */
     static String noDriver(UnsatisfiedLinkError e) {
-        String message = e.getMessage() == null ? "" : e.getMessage();
-        Matcher m = MISSING_LIBRARY.matcher(message);
-        if (m.find()) {
-            String library = m.group(1);
-            return (library.startsWith("libcuda.so") ? "no NVIDIA driver: " : "JCuda's natives cannot load: ")
-                    + library + ": cannot open shared object file: " + m.group(2).strip();
+        String missing = missingLibrary(e);
+        if (missing == null) {
+            return "JCuda's driver bindings cannot load: " + oneLine(e);
         }
-        return "JCuda's driver bindings cannot load: " + oneLine(e);
+        return (missing.startsWith("libcuda.so") ? "no NVIDIA driver: " : "JCuda's natives cannot load: ") + missing;
+    }
+
+    /** "libX.so.N: cannot open shared object file: why" from a JCuda UnsatisfiedLinkError, or null. */
+    static String missingLibrary(UnsatisfiedLinkError e) {
+        Matcher m = MISSING_LIBRARY.matcher(e.getMessage() == null ? "" : e.getMessage());
+        return m.find() ? m.group(1) + ": cannot open shared object file: " + m.group(2).strip() : null;
     }
 
     private static String cString(byte[] bytes) {
