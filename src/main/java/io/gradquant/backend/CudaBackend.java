@@ -21,8 +21,12 @@ import jcuda.driver.JCudaDriver;
 public final class CudaBackend implements Backend {
     /** Default most floats of a bucket that a block keeps in shared memory (32 KiB). */
     public static final int DEFAULT_ON_CHIP = 8192;
-    /** Largest on-chip limit: 48 KiB of shared memory, what every device gives without opt-in. */
-    public static final int MAX_ON_CHIP = 12 * 1024;
+    /**
+     * Largest on-chip limit: 44 KiB of dynamic shared memory, which with the kernels' static shared
+     * memory (at most about 2 KiB, gq_smart) stays within the 48 KiB every device gives a block
+     * without opting in.
+     */
+    public static final int MAX_ON_CHIP = 11 * 1024;
 
     private final CudaDevice device;
     private final int onChipLimit;

@@ -91,7 +91,7 @@ class CudaBackendTest {
         assertTrue(m.contains("1 addresses but 2 lengths"), m);
         assertEquals(new QuantStats(0, 0, 0, 0), cuda.quantizeDevice(spec, 0, new long[] {0}, new long[] {0}));
         m = assertThrows(IllegalArgumentException.class, () -> cuda.withOnChipLimit(0)).getMessage();
-        assertTrue(m.contains("[1, 12288]"), m);
+        assertTrue(m.contains("[1, 11264]"), m);
     }
 
     /** A thread that never touched CUDA gets the primary context made current by the call itself. */
