@@ -117,6 +117,40 @@ class CudaBackendTest {
         assertArrayEquals(bits(want), bits((float[]) result.get()));
     }
 
+    /** Calls from several threads at once: each has its own allocation; results stay exact. */
+    @Test
+    void concurrentCallsFromSeveralThreads() throws Exception {
+        CudaBackend cuda = CudaTesting.backend();
+        QuantizerSpec spec = QuantizerSpec.builder(QuantizerType.STANDARD).bucketSize(128).build();
+        float[][] inputs = new float[3][];
+        float[][] wanted = new float[3][];
+        for (int t = 0; t < 3; t++) {
+            inputs[t] = TestData.gradientLike(600 + 100 * t, 30 + t);
+            wanted[t] = TestData.quantize(new JavaBackend(), spec, t, inputs[t]).output();
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] threads = new Thread[3];
+        for (int t = 0; t < 3; t++) {
+            int k = t;
+            threads[t] = new Thread(() -> {
+                try {
+                    for (int call = 0; call < 4; call++) {
+                        assertArrayEquals(bits(wanted[k]), bits(TestData.quantize(cuda, spec, k, inputs[k]).output()));
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("a concurrent call failed", failure.get());
+        }
+    }
+
     /** Every call frees what it allocated: the driver's free memory is the same after 60 calls. */
     @Test
     void nothingLeaksOverManyCalls() {
