@@ -10,4 +10,8 @@ class CudaEdgeCaseTest extends EdgeCaseTest {
     static Stream<Arguments> typesAndBackends() {
         return Stream.of(QuantizerType.values()).map(t -> Arguments.of(t, "cuda"));
     }
+
+    static Stream<String> backends() {
+        return Stream.of("cuda");
+    }
 }
