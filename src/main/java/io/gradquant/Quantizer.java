@@ -1,5 +1,6 @@
 package io.gradquant;
 
+import io.gradquant.backend.AddressBackend;
 import io.gradquant.backend.Backend;
 
 /**
@@ -33,6 +34,23 @@ public final class Quantizer {
     /** Quantizes in place with the current step, then advances the step. */
     public QuantStats quantize(Segments segments) {
         QuantStats stats = backend.quantize(spec, step, segments);
+        step++;
+        return stats;
+    }
+
+    /**
+     * Quantizes raw float32 memory in place with the current step, then advances the step: segment
+     * i is {@code lengths[i]} floats at {@code addresses[i]}, in memory of the backend's
+     * {@link AddressBackend#memory() kind}.
+     *
+     * @throws IllegalStateException if the backend cannot take addresses
+     */
+    public QuantStats quantizeAddresses(long[] addresses, long[] lengths) {
+        if (!(backend instanceof AddressBackend addressed)) {
+            throw new IllegalStateException("backend " + backend.name() + " quantizes Java buffers only, not raw"
+                    + " memory addresses: use the cpu backend (host memory) or the cuda backend (GPU memory)");
+        }
+        QuantStats stats = addressed.quantizeAddresses(spec, step, addresses, lengths);
         step++;
         return stats;
     }

@@ -12,7 +12,7 @@ import java.nio.FloatBuffer;
  * place on direct, native-order buffers, on up to {@link #threads()} threads. Output equals the
  * {@code java} backend's element for element.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements AddressBackend {
     private final int threads;
 
     /**
@@ -75,6 +75,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Memory memory() {
+        return Memory.HOST;
+    }
+
+    @Override
     public QuantStats quantize(QuantizerSpec spec, long step, Segments segments) {
         long[] addresses = new long[segments.count()];
         long[] lengths = new long[segments.count()];
@@ -99,6 +104,7 @@ public final class CpuBackend implements Backend {
      * {@code addresses[i]}. The caller guarantees the memory is valid and writable for the call;
      * this is the path the DJL integration uses for tensors it exposes by address.
      */
+    @Override
     public QuantStats quantizeAddresses(QuantizerSpec spec, long step, long[] addresses, long[] lengths) {
         if (addresses.length != lengths.length) {
             throw new IllegalArgumentException(addresses.length + " addresses but " + lengths.length + " lengths");

@@ -5,6 +5,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import io.gradquant.QuantStats;
 import io.gradquant.Quantizer;
+import io.gradquant.backend.AddressBackend;
 import java.util.Arrays;
 
 /**
@@ -25,18 +26,31 @@ import java.util.Arrays;
  * layout buckets span tensors as in the reference harness. The quantizer's step counter advances
  * once per training batch, so the same seed and data order give the same quantized gradients.
  *
- * <p>Limits of this version: one training device, the CPU; float32 gradients in contiguous tensors
- * (anything else fails with a message naming the parameter). With several devices DJL sums the
- * per-device gradients only inside {@code trainer.step()}, after the listeners have run.
+ * <p>How the gradient memory reaches the backend ({@link GradientAccess}): on the CPU, as zero-copy
+ * {@code FloatBuffer} views (java or cpu backend); on a GPU, as device addresses handed to a
+ * backend that quantizes device memory (the cuda backend), with no copy to the host. The address
+ * path also works on CPU tensors with the cpu backend, which is how it is tested without a GPU.
+ *
+ * <p>Limits: one training device; float32 gradients in contiguous tensors (anything else fails
+ * with a message naming the parameter, before any gradient is changed). With several devices DJL
+ * sums the per-device gradients only inside {@code trainer.step()}, after the listeners have run.
  */
 public class QuantizingListener extends TrainingListenerAdapter {
     private final Quantizer quantizer;
+    private final GradientAccess access;
     private final GradientViews views = new GradientViews();
     private QuantTotals totals = QuantTotals.EMPTY;
     private QuantStats lastStats;
 
+    /** A listener that picks the gradient access by device ({@link GradientAccess#AUTO}). */
     public QuantizingListener(Quantizer quantizer) {
+        this(quantizer, GradientAccess.AUTO);
+    }
+
+    /** A listener that hands gradients to the quantizer's backend as {@code access} says. */
+    public QuantizingListener(Quantizer quantizer, GradientAccess access) {
         this.quantizer = quantizer;
+        this.access = access;
     }
 
     /** The quantizer, whose step counter says how many batches were quantized. */
@@ -51,15 +65,37 @@ public class QuantizingListener extends TrainingListenerAdapter {
             throw new IllegalStateException("QuantizingListener supports training on one device, this trainer uses "
                     + Arrays.toString(devices));
         }
+        Device device = devices[0];
         long start = System.nanoTime();
         QuantStats stats;
-        try (GradientViews.Gathered gathered = views.gather(trainer.getModel().getBlock(), devices[0])) {
-            stats = quantizer.quantize(gathered.segments());
+        if (access == GradientAccess.VIEWS || (access == GradientAccess.AUTO && !device.isGpu())) {
+            try (GradientViews.Gathered gathered = views.gather(trainer.getModel().getBlock(), device)) {
+                stats = quantizer.quantize(gathered.segments());
+            }
+        } else {
+            checkAddressBackend(device);
+            try (GradientAddresses.Gathered gathered = GradientAddresses.gather(trainer.getModel().getBlock(), device)) {
+                // the arrays stay open until the backend returns: they keep the memory alive
+                stats = quantizer.quantizeAddresses(gathered.addresses(), gathered.lengths());
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         synchronized (this) {
             totals = totals.plus(seconds, stats);
             lastStats = stats;
+        }
+    }
+
+    /** Refuses a backend whose addresses point into another kind of memory: using them would crash the JVM. */
+    private void checkAddressBackend(Device device) {
+        AddressBackend.Memory needed = device.isGpu() ? AddressBackend.Memory.CUDA_DEVICE : AddressBackend.Memory.HOST;
+        if (!(quantizer.backend() instanceof AddressBackend backend)) {
+            throw new IllegalStateException("gradients on " + device + " are handed over by address, which backend "
+                    + quantizer.backend().name() + " cannot take: use " + (device.isGpu() ? "cuda" : "cpu"));
+        }
+        if (backend.memory() != needed) {
+            throw new IllegalStateException("backend " + backend.name() + " quantizes " + backend.memory()
+                    + " memory but the gradients are on " + device + ": use " + (device.isGpu() ? "cuda" : "cpu"));
         }
     }
 

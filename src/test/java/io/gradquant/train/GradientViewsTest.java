@@ -63,6 +63,29 @@ class GradientViewsTest {
     }
 
     @Test
+    void addressesOfAGradientPointAtItsMemory() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            OneParameter block = withGradient(manager.randomNormal(new Shape(3, 4)));
+            try (GradientViews.Gathered views = new GradientViews().gather(block, Device.cpu());
+                    GradientAddresses.Gathered addresses = GradientAddresses.gather(block, Device.cpu())) {
+                assertEquals(BufferAddress.of(views.segments().segment(0)), addresses.addresses()[0]);
+                assertEquals(12, addresses.lengths()[0]);
+            }
+        }
+    }
+
+    @Test
+    void addressOfANonContiguousGradientIsRefused() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            OneParameter block = withGradient(manager.randomNormal(new Shape(4, 3)).transpose());
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> GradientAddresses.gather(block, Device.cpu()));
+            assertTrue(e.getMessage().startsWith("gradient of parameter only (shape (3, 4), cpu()) has no usable data"
+                    + " pointer: torchDirectByteBuffer() requires the tensor to be contiguous"), e.getMessage());
+        }
+    }
+
+    @Test
     void nonFloat32GradientIsRejected() {
         try (NDManager manager = NDManager.newBaseManager()) {
             OneParameter block = withGradient(manager.randomNormal(new Shape(2, 2)).toType(DataType.FLOAT64, false));

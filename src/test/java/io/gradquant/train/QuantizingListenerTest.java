@@ -3,6 +3,7 @@ package io.gradquant.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
@@ -54,27 +55,62 @@ class QuantizingListenerTest {
     @EnumSource(QuantizerType.class)
     void sgdStepAppliesTheQuantizedGradientOfAnMlp(QuantizerType type) throws Exception {
         // 10 -> 12 -> 8 -> 3: 263 gradient values in 6 tensors; buckets of 64 span tensor boundaries.
-        checkOneStep(type, Models.mlp(3, 12, 8), new Shape(BATCH, 10));
+        checkOneStep(type, Models.mlp(3, 12, 8), new Shape(BATCH, 10), GradientAccess.VIEWS);
+    }
+
+    /** The same contract through the address path that GPU training uses, here on CPU memory. */
+    @ParameterizedTest
+    @EnumSource(QuantizerType.class)
+    void sgdStepThroughGradientAddressesAppliesTheQuantizedGradient(QuantizerType type) throws Exception {
+        checkOneStep(type, Models.mlp(3, 12, 8), new Shape(BATCH, 10), GradientAccess.ADDRESSES);
+        checkOneStep(type, convNet(), new Shape(BATCH, 1, 6, 6), GradientAccess.ADDRESSES);
+    }
+
+    @Test
+    void addressPathRefusesABackendWithoutAddresses() throws Exception {
+        Quantizer quantizer = new Quantizer(QuantizerSpec.builder(QuantizerType.STANDARD).build(), new JavaBackend());
+        QuantizingListener listener = new QuantizingListener(quantizer, GradientAccess.ADDRESSES);
+        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .addTrainingListeners(listener);
+        try (Model model = Model.newInstance("no-address");
+                NDManager manager = NDManager.newBaseManager()) {
+            model.setBlock(Models.mlp(3));
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(BATCH, 10));
+                ArrayDataset data = new ArrayDataset.Builder().setData(manager.randomNormal(new Shape(BATCH, 10)))
+                        .optLabels(manager.create(new float[] {0, 1, 2, 1})).setSampling(BATCH, false).build();
+                Batch batch = trainer.iterateDataset(data).iterator().next();
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> EasyTrain.trainBatch(trainer, batch));
+                assertEquals("gradients on cpu() are handed over by address, which backend java cannot take: use cpu",
+                        e.getMessage());
+                batch.close();
+            }
+        }
     }
 
     @ParameterizedTest
     @EnumSource(QuantizerType.class)
     void sgdStepAppliesTheQuantizedGradientOfAConvNetWithBatchNorm(QuantizerType type) throws Exception {
-        // Batch norm's running mean and variance need no gradient and must be skipped.
-        Block net = new SequentialBlock()
+        checkOneStep(type, convNet(), new Shape(BATCH, 1, 6, 6), GradientAccess.VIEWS);
+    }
+
+    /** Batch norm's running mean and variance need no gradient and must be skipped. */
+    private static Block convNet() {
+        return new SequentialBlock()
                 .add(Conv2d.builder().setFilters(4).setKernelShape(new Shape(3, 3)).build())
                 .add(BatchNorm.builder().build())
                 .add(Activation.reluBlock())
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(3).build());
-        checkOneStep(type, net, new Shape(BATCH, 1, 6, 6));
     }
 
-    private static void checkOneStep(QuantizerType type, Block block, Shape inputShape) throws Exception {
+    private static void checkOneStep(QuantizerType type, Block block, Shape inputShape, GradientAccess access)
+            throws Exception {
         QuantizerSpec spec = QuantizerSpec.builder(type).bucketSize(64).levels(4).seed(42).build();
         Quantizer quantizer = new Quantizer(spec, new CpuBackend(1));
         GradientCapture before = new GradientCapture();
-        QuantizingListener listener = new QuantizingListener(quantizer);
+        QuantizingListener listener = new QuantizingListener(quantizer, access);
         GradientCapture after = new GradientCapture();
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(LR)).build())

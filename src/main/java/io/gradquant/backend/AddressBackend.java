@@ -1,0 +1,34 @@
+package io.gradquant.backend;
+
+import io.gradquant.QuantStats;
+import io.gradquant.QuantizerSpec;
+
+/**
+ * A backend that also quantizes raw float32 memory given by address, for memory that has no Java
+ * buffer: a GPU tensor's device memory, or a host tensor exposed by its data pointer. The DJL
+ * listener uses this path for GPU gradients (with a backend whose {@link #memory()} is
+ * {@link Memory#CUDA_DEVICE}) and, in tests, for CPU gradients (with {@link Memory#HOST}).
+ */
+public interface AddressBackend extends Backend {
+    /** Which memory an address given to {@link #quantizeAddresses} must point into. */
+    enum Memory {
+        /** Ordinary process memory (the cpu backend). */
+        HOST,
+        /** CUDA device memory of the current device (the cuda backend). */
+        CUDA_DEVICE
+    }
+
+    /** The memory this backend's addresses point into; an address of any other kind would crash the process. */
+    Memory memory();
+
+    /**
+     * Quantizes raw float32 memory in place, exactly as {@link #quantize} would the same values:
+     * segment i is {@code lengths[i]} floats at {@code addresses[i]}, buckets over their
+     * concatenation (or per segment, as the spec's layout says), random stream keyed by
+     * (spec.seed(), step). The caller guarantees the memory stays valid and writable during the call.
+     *
+     * @throws IllegalArgumentException if the arrays differ in length, a length is negative or an
+     *         address of a non-empty segment is 0; thrown before any value is written
+     */
+    QuantStats quantizeAddresses(QuantizerSpec spec, long step, long[] addresses, long[] lengths);
+}
