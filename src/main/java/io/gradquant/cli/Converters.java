@@ -3,6 +3,10 @@ package io.gradquant.cli;
 import io.gradquant.ExponentialNorm;
 import io.gradquant.QuantizerType;
 import io.gradquant.backend.Backends;
+import io.gradquant.data.DatasetKind;
+import io.gradquant.harness.ModelKind;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -62,6 +66,72 @@ final class Converters {
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** {@code --quantizers}: a comma-separated list of distinct quantizer names. */
+    static final class QuantizerList implements ITypeConverter<List<QuantizerType>> {
+        @Override
+        public List<QuantizerType> convert(String value) {
+            List<QuantizerType> types = new ArrayList<>();
+            for (String name : value.split(",", -1)) {
+                QuantizerType type;
+                try {
+                    type = QuantizerType.parse(name);
+                } catch (IllegalArgumentException e) {
+                    throw new TypeConversionException(e.getMessage());
+                }
+                if (types.contains(type)) {
+                    throw new TypeConversionException("quantizer '" + type.cliName() + "' is listed twice");
+                }
+                types.add(type);
+            }
+            return List.copyOf(types);
+        }
+    }
+
+    /** {@code --model}: resnet20, cnn or mlp. */
+    static final class Model implements ITypeConverter<ModelKind> {
+        @Override
+        public ModelKind convert(String value) {
+            try {
+                return ModelKind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code --dataset}: fashion-mnist or cifar10. */
+    static final class Dataset implements ITypeConverter<DatasetKind> {
+        @Override
+        public DatasetKind convert(String value) {
+            try {
+                return DatasetKind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code --lr-milestones}: comma-separated epochs, or "none" (or empty) for a constant learning rate. */
+    static final class Milestones implements ITypeConverter<List<Integer>> {
+        @Override
+        public List<Integer> convert(String value) {
+            String v = value.trim();
+            if (v.isEmpty() || v.equalsIgnoreCase("none")) {
+                return List.of();
+            }
+            List<Integer> epochs = new ArrayList<>();
+            for (String part : v.split(",", -1)) {
+                try {
+                    epochs.add(Integer.parseInt(part.trim()));
+                } catch (NumberFormatException e) {
+                    throw new TypeConversionException("'" + value + "' is not a list of epochs: use for example"
+                            + " 81,122,164, or none");
+                }
+            }
+            return List.copyOf(epochs);
         }
     }
 }

@@ -1,0 +1,85 @@
+package io.gradquant.harness;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+
+/**
+ * What every run of one train or compare invocation shares: model, data, recipe, device, and the
+ * initial parameters drawn once from the recipe's seed.
+ */
+public final class Experiment {
+    private final ModelKind model;
+    private final TrainingData data;
+    private final Recipe recipe;
+    private final Device device;
+    private final InitialState initial;
+
+    /** Draws the initial parameters from {@code recipe.seed()}. */
+    public Experiment(ModelKind model, TrainingData data, Recipe recipe, Device device) {
+        this.model = model;
+        this.data = data;
+        this.recipe = recipe;
+        this.device = device;
+        this.initial = InitialState.draw(model, data.classes(), data.inputShape(recipe.batchSize()), recipe.seed());
+    }
+
+    public ModelKind model() {
+        return model;
+    }
+
+    public TrainingData data() {
+        return data;
+    }
+
+    public Recipe recipe() {
+        return recipe;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** A sampler for a run's training set: the same order in every run. */
+    EpochShuffleSampler newSampler() {
+        return new EpochShuffleSampler(recipe.batchSize(), true, recipe.seed(), recipe.maxStepsPerEpoch());
+    }
+
+    /**
+     * A model holding the initial parameters and its trainer: softmax cross-entropy, DJL's SGD with
+     * the recipe's momentum and weight decay and {@code lr} as its learning rate, on the device,
+     * with {@code listeners} run after each backward in the given order.
+     */
+    Session open(String name, EpochLearningRate lr, TrainingListener... listeners) {
+        Optimizer sgd = Optimizer.sgd().setLearningRateTracker(lr).optMomentum(recipe.momentum())
+                .optWeightDecays(recipe.weightDecay()).build();
+        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(sgd)
+                .optDevices(new Device[] {device})
+                .addTrainingListeners(listeners);
+        Model m = Model.newInstance(name, device);
+        try {
+            m.setBlock(model.newBlock(data.classes()));
+            initial.loadInto(m.getBlock(), m.getNDManager());
+            Trainer trainer = m.newTrainer(config);
+            trainer.initialize(data.inputShape(recipe.batchSize()));
+            return new Session(m, trainer);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** A model and its trainer; closing closes both. */
+    record Session(Model model, Trainer trainer) implements AutoCloseable {
+        @Override
+        public void close() {
+            trainer.close();
+            model.close();
+        }
+    }
+}
