@@ -138,14 +138,15 @@ final class HarnessOptions {
     }
 
     /**
-     * The output directory, checked and created.
+     * The output directory, checked but not created yet.
      *
      * @throws ParameterException if it exists, is not empty and --force was not given
      */
-    Path prepareOut(CommandSpec spec, String command) throws IOException {
+    Path checkOut(CommandSpec spec, String command) throws IOException {
         Path dir = out != null ? out : OutputDirectory.defaultFor(command);
         try {
-            return OutputDirectory.prepare(dir, force);
+            OutputDirectory.check(dir, force);
+            return dir;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -8,6 +8,7 @@ import io.gradquant.harness.Settings;
 import io.gradquant.harness.TrainingData;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,11 +34,14 @@ record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings setting
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        Path dir = options.prepareOut(spec, command);
+        Path dir = options.checkOut(spec, command);
         PrintWriter err = spec.commandLine().getErr();
-        err.println("gradquant: " + choice.reason() + "; results go to " + dir);
+        err.println("gradquant: " + choice.reason());
         err.flush();
         TrainingData data = options.loadData(err);
+        Files.createDirectories(dir);
+        err.println("gradquant: results go to " + dir);
+        err.flush();
         Experiment experiment = new Experiment(options.model, data, recipe, choice.device());
         Settings settings = options.settings(command, quantizers, choice, data, varianceSteps);
         return new HarnessSetup(experiment, choice, settings, dir);

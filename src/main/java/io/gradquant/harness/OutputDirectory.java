@@ -28,12 +28,12 @@ public final class OutputDirectory {
     }
 
     /**
-     * Checks that {@code dir} may be written (before any training starts) and creates it.
+     * Checks that {@code dir} may be written, without creating it (so that a run failing before
+     * it writes anything leaves nothing behind).
      *
      * @throws IllegalArgumentException if it is a file, or a non-empty directory and {@code force} is false
-     * @throws IOException if it cannot be created
      */
-    public static Path prepare(Path dir, boolean force) throws IOException {
+    public static void check(Path dir, boolean force) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("--out " + dir + " is a file: it must be a directory");
         }
@@ -45,6 +45,11 @@ public final class OutputDirectory {
                 }
             }
         }
+    }
+
+    /** {@link #check}s {@code dir} and creates it. */
+    public static Path prepare(Path dir, boolean force) throws IOException {
+        check(dir, force);
         return Files.createDirectories(dir);
     }
 }

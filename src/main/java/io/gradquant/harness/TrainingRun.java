@@ -80,7 +80,7 @@ public final class TrainingRun {
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 QuantTotals totals = quantizing.resetTotals();
-                EpochMetrics metrics = new EpochMetrics(epoch + 1, rate, steps, lossSum / Math.max(1, steps),
+                EpochMetrics metrics = new EpochMetrics(epoch + 1, Double.parseDouble(Float.toString(rate)), steps, lossSum / Math.max(1, steps),
                         accuracy(trainer, test), seconds, totals.seconds(), totals.averageVariance(),
                         totals.averageNormalizedVariance());
                 epochs.add(metrics);

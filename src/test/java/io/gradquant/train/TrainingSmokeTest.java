@@ -23,12 +23,9 @@ import io.gradquant.data.DatasetKind;
 import io.gradquant.data.FashionMnist;
 import io.gradquant.data.ImageDataset;
 import io.gradquant.data.Normalization;
-import java.io.DataOutputStream;
+import io.gradquant.harness.LearnableFashionMnist;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,39 +42,9 @@ class TrainingSmokeTest {
     @TempDir
     static Path dir;
 
-    /** Class k is noise plus a bright band on rows 2k to 2k+3: learnable in a few steps. */
     @BeforeAll
     static void writeData() throws IOException {
-        Random random = new Random(3);
-        byte[] labels = new byte[IMAGES];
-        byte[] pixels = new byte[IMAGES * 28 * 28];
-        for (int i = 0; i < IMAGES; i++) {
-            int label = i % 10;
-            labels[i] = (byte) label;
-            for (int p = 0; p < 28 * 28; p++) {
-                int row = p / 28;
-                boolean band = row >= 2 * label && row < 2 * label + 4;
-                pixels[i * 28 * 28 + p] = (byte) (random.nextInt(100) + (band ? 150 : 0));
-            }
-        }
-        for (String prefix : new String[] {"train", "t10k"}) {
-            try (DataOutputStream out = gzip(prefix + "-images-idx3-ubyte.gz")) {
-                out.writeInt(2051);
-                out.writeInt(IMAGES);
-                out.writeInt(28);
-                out.writeInt(28);
-                out.write(pixels);
-            }
-            try (DataOutputStream out = gzip(prefix + "-labels-idx1-ubyte.gz")) {
-                out.writeInt(2049);
-                out.writeInt(IMAGES);
-                out.write(labels);
-            }
-        }
-    }
-
-    private static DataOutputStream gzip(String name) throws IOException {
-        return new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(dir.resolve(name))));
+        LearnableFashionMnist.write(dir, IMAGES, IMAGES);
     }
 
     @ParameterizedTest
