@@ -28,18 +28,22 @@ public final class Experiment {
         this.initial = InitialState.draw(model, data.classes(), data.inputShape(recipe.batchSize()), recipe.seed());
     }
 
+    /** The model trained. */
     public ModelKind model() {
         return model;
     }
 
+    /** The data set. */
     public TrainingData data() {
         return data;
     }
 
+    /** The training recipe. */
     public Recipe recipe() {
         return recipe;
     }
 
+    /** The training device. */
     public Device device() {
         return device;
     }

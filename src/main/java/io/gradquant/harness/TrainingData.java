@@ -39,6 +39,7 @@ public final class TrainingData {
                 : new TrainingData(kind, FashionMnist.train(dir), FashionMnist.test(dir));
     }
 
+    /** Which data set this is. */
     public DatasetKind kind() {
         return kind;
     }
