@@ -26,6 +26,9 @@ public interface AddressBackend extends Backend {
      * segment i is {@code lengths[i]} floats at {@code addresses[i]}, buckets over their
      * concatenation (or per segment, as the spec's layout says), random stream keyed by
      * (spec.seed(), step). The caller guarantees the memory stays valid and writable during the call.
+     * For {@link Memory#CUDA_DEVICE} the work must be ordered after PyTorch's pending kernels on
+     * that memory (DJL's PyTorch uses the legacy default stream) and complete, statistics
+     * included, before the call returns: the optimizer step reads the memory right after.
      *
      * @throws IllegalArgumentException if the arrays differ in length, a length is negative or an
      *         address of a non-empty segment is 0; thrown before any value is written
