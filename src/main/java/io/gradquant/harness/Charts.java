@@ -1,5 +1,6 @@
 package io.gradquant.harness;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -22,7 +23,20 @@ final class Charts {
         System.setProperty("java.awt.headless", "true");
     }
 
+    /** One colour per quantizer, the same in both plots (XChart would assign them by series order). */
+    private static final Map<String, Color> COLORS = Map.of(
+            "none", new Color(0x1f77b4), "standard", new Color(0xff7f0e), "smart", new Color(0x9467bd),
+            "hadamard", new Color(0x2ca02c), "exponential", new Color(0xd62728));
+
     private Charts() {
+    }
+
+    private static void color(XYSeries series, String quantizer) {
+        Color c = COLORS.get(quantizer);
+        if (c != null) {
+            series.setLineColor(c);
+            series.setMarkerColor(c);
+        }
     }
 
     /** accuracy.png: test accuracy after each epoch, one line per quantizer. */
@@ -34,6 +48,7 @@ final class Charts {
             double[] y = run.epochs().stream().mapToDouble(EpochMetrics::testAccuracy).toArray();
             XYSeries series = chart.addSeries(run.quantizer(), x, y);
             series.setMarker(SeriesMarkers.CIRCLE);
+            color(series, run.quantizer());
         }
         save(chart, file);
     }
@@ -59,7 +74,9 @@ final class Charts {
             }
             double[] y = e.getValue();
             double[] x = IntStream.range(0, y.length).mapToDouble(i -> i + 1).toArray();
-            chart.addSeries(e.getKey(), x, y).setMarker(SeriesMarkers.NONE);
+            XYSeries series = chart.addSeries(e.getKey(), x, y);
+            series.setMarker(SeriesMarkers.NONE);
+            color(series, e.getKey());
         }
         save(chart, file);
     }
