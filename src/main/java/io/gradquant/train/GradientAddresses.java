@@ -4,9 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,37 +24,26 @@ final class GradientAddresses {
      *         training device, or not contiguous
      */
     static Gathered gather(Block block, Device device) {
-        List<NDArray> gradients = new ArrayList<>();
-        List<Long> addresses = new ArrayList<>();
-        List<Long> lengths = new ArrayList<>();
+        List<TrainableGradients.Gradient> all = TrainableGradients.of(block, device);
+        long[] addresses = new long[all.size()];
+        long[] lengths = new long[all.size()];
         try {
-            for (Pair<String, Parameter> entry : block.getParameters()) {
-                Parameter parameter = entry.getValue();
-                if (!parameter.requiresGradient()) {
-                    continue; // e.g. batch norm's running mean and variance
-                }
-                String name = entry.getKey();
-                NDArray array = parameter.getArray();
-                if (!array.getDevice().equals(device)) {
-                    throw new IllegalStateException("parameter " + name + " is on " + array.getDevice()
-                            + " but training runs on " + device + ": initialise the model on the training device");
-                }
-                NDArray gradient = array.getGradient();
-                gradients.add(gradient);
+            for (int i = 0; i < all.size(); i++) {
+                String name = all.get(i).name();
+                NDArray gradient = all.get(i).gradient();
                 if (gradient.getDataType() != DataType.FLOAT32) {
                     throw new IllegalStateException("gradient of parameter " + name + " is " + gradient.getDataType()
                             + ": only float32 gradients can be quantized");
                 }
                 TensorAddress.Memory memory = TensorAddress.of("gradient of parameter " + name, gradient);
-                addresses.add(memory.address());
-                lengths.add(memory.bytes() / Float.BYTES);
+                addresses[i] = memory.address();
+                lengths[i] = memory.bytes() / Float.BYTES;
             }
         } catch (RuntimeException e) {
-            gradients.forEach(NDArray::close);
+            TrainableGradients.close(all);
             throw e;
         }
-        return new Gathered(gradients, addresses.stream().mapToLong(Long::longValue).toArray(),
-                lengths.stream().mapToLong(Long::longValue).toArray());
+        return new Gathered(all.stream().map(TrainableGradients.Gradient::gradient).toList(), addresses, lengths);
     }
 
     /**

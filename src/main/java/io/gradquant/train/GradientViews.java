@@ -4,8 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import io.gradquant.Segments;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
@@ -38,30 +36,17 @@ public final class GradientViews {
      *         not on the training device, or cannot be viewed without a copy
      */
     public Gathered gather(Block block, Device device) {
-        List<NDArray> gradients = new ArrayList<>();
+        List<TrainableGradients.Gradient> all = TrainableGradients.of(block, device);
         List<FloatBuffer> views = new ArrayList<>();
         try {
-            for (Pair<String, Parameter> entry : block.getParameters()) {
-                Parameter parameter = entry.getValue();
-                if (!parameter.requiresGradient()) {
-                    continue; // e.g. batch norm's running mean and variance
-                }
-                String name = entry.getKey();
-                NDArray array = parameter.getArray();
-                if (!array.getDevice().equals(device)) {
-                    // DJL's parameter store would then train a copy on the device, not this array.
-                    throw new IllegalStateException("parameter " + name + " is on " + array.getDevice()
-                            + " but training runs on " + device + ": initialise the model on the training device");
-                }
-                NDArray gradient = array.getGradient();
-                gradients.add(gradient);
-                views.add(view(parameter.getId(), name, gradient));
+            for (TrainableGradients.Gradient g : all) {
+                views.add(view(g.id(), g.name(), g.gradient()));
             }
         } catch (RuntimeException e) {
-            gradients.forEach(NDArray::close);
+            TrainableGradients.close(all);
             throw e;
         }
-        return new Gathered(gradients, Segments.of(views));
+        return new Gathered(all.stream().map(TrainableGradients.Gradient::gradient).toList(), Segments.of(views));
     }
 
     private FloatBuffer view(String id, String name, NDArray gradient) {
