@@ -76,6 +76,9 @@ public final class DebianDataPackage {
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
+                if (line.startsWith("(Reading database ...") && !line.endsWith("installed.)")) {
+                    continue; // dpkg's progress counter, redrawn with carriage returns: 21 lines of noise
+                }
                 log.println("  " + line);
                 log.flush();
                 tail.add(line);
