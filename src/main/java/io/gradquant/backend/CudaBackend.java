@@ -18,7 +18,7 @@ import jcuda.driver.JCudaDriver;
  * for host buffers, the data), freed before the call returns. Calls are synchronous: when one
  * returns, the kernels have finished. Any thread may call; the context is made current on it.
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend implements AddressBackend {
     /** Default most floats of a bucket that a block keeps in shared memory (32 KiB). */
     public static final int DEFAULT_ON_CHIP = 8192;
     /**
@@ -97,6 +97,17 @@ public final class CudaBackend implements Backend {
             lengths[i] = segments.length(i);
         }
         return run(spec, step, lengths, null, segments);
+    }
+
+    @Override
+    public Memory memory() {
+        return Memory.CUDA_DEVICE;
+    }
+
+    /** {@link #quantizeDevice}: the entry the DJL listener uses for GPU gradients. */
+    @Override
+    public QuantStats quantizeAddresses(QuantizerSpec spec, long step, long[] addresses, long[] lengths) {
+        return quantizeDevice(spec, step, addresses, lengths);
     }
 
     /**
