@@ -43,6 +43,11 @@ final class CompareCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--variance-steps " + varianceSteps + " is not allowed: it must be >= 0");
         }
+        if (new java.util.HashSet<>(quantizers).size() != quantizers.size()) {
+            // picocli appends the lists of a repeated --quantizers; each quantizer may run once
+            throw new ParameterException(spec.commandLine(), "--quantizers " + quantizers
+                    + " lists a quantizer twice: each may run once");
+        }
         HarnessSetup setup = HarnessSetup.prepare(spec, options, "compare", quantizers, varianceSteps);
         PrintWriter out = spec.commandLine().getOut();
         CompareJob.run(setup.experiment(), setup.settings(), options.factory(setup.choice().backend()), quantizers,

@@ -35,6 +35,7 @@ class HarnessOptionsTest {
         "--device cpu --backend cuda | --backend cuda quantizes GPU memory, but training runs on the CPU",
         "--quantizers standard,standard | quantizer 'standard' is listed twice",
         "--quantizers standard,best | unknown quantizer 'best'",
+        "--quantizers none --quantizers none | lists a quantizer twice: each may run once",
         "--variance-steps -1 | --variance-steps -1 is not allowed: it must be >= 0",
     })
     void badOptionIsAUsageError(String options, String message) throws Exception {
