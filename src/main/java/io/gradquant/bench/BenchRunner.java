@@ -60,7 +60,8 @@ public final class BenchRunner {
                     race = new DjlRace(target.djlDevice(), target.threads(), pristine, config.bucketSize(), config.levels());
                     djlNote = "PyTorch " + race.threads() + " intra-op thread(s), same inputs, same device";
                 } catch (RuntimeException | LinkageError e) {
-                    djlNote = "not run: " + e.getMessage();
+                    // only the first line: PyTorch's messages can run to pages
+                    djlNote = "not run: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
                     progress.accept("DJL NDArray compositions " + djlNote);
                 }
             }

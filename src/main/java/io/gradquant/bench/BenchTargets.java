@@ -3,12 +3,12 @@ package io.gradquant.bench;
 import io.gradquant.backend.Backend;
 import io.gradquant.backend.Backends;
 import io.gradquant.backend.CpuBackend;
+import io.gradquant.backend.CudaBackend;
 import java.nio.FloatBuffer;
 
 /**
- * Makes the {@link BenchTarget} of a backend name. java and cpu run on host buffers; a cuda target
- * (device buffers, a device-to-device copy as its baseline, synchronizing before the clock is
- * read) plugs in here once the cuda backend exists: {@link Backends#create} refuses it until then.
+ * Makes the {@link BenchTarget} of a backend name: java and cpu on host buffers, cuda on device
+ * memory with a device-to-device copy as its baseline.
  */
 public final class BenchTargets {
     private BenchTargets() {
@@ -36,6 +36,9 @@ public final class BenchTargets {
             return new HostTarget(cpu, cpu.threads(), vectorLevelName(CpuBackend.vectorLevel()),
                     "native copy on " + cpu.threads() + " thread(s), work split as in quantization",
                     cpu::copy, pristine);
+        }
+        if (backend instanceof CudaBackend cuda) {
+            return new CudaTarget(cuda, pristine);
         }
         if (backend.name().equals("java")) {
             // The reference runs on one thread, so its baseline is one thread's memory speed.

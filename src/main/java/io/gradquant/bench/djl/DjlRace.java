@@ -2,6 +2,7 @@ package io.gradquant.bench.djl;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -32,9 +33,19 @@ public final class DjlRace implements AutoCloseable {
      * @param threads  PyTorch intra-op threads for the race (the backend's thread count)
      * @param pristine the backend's slot inputs, copied into tensors here
      * @throws ai.djl.engine.EngineException if the PyTorch engine cannot be loaded
+     * @throws IllegalStateException if {@code device} is a GPU that PyTorch here cannot use
      */
     public DjlRace(Device device, int threads, FloatBuffer[] pristine, int bucketSize, int levels) {
         Engine engine = Engine.getEngine(ENGINE); // loads the natives before threads can be set
+        // PyTorch would otherwise fail on the first tensor with a page-long dispatcher message
+        if (device.isGpu() && !engine.hasCapability(StandardCapabilities.CUDA)) {
+            throw new IllegalStateException("DJL's PyTorch natives here are built without CUDA, so no tensors on "
+                    + device + " (the pytorch-native-cpu jar on the class path pins DJL to the CPU)");
+        }
+        if (device.isGpu() && engine.getGpuCount() <= device.getDeviceId()) {
+            throw new IllegalStateException("DJL's PyTorch engine sees " + engine.getGpuCount() + " GPU(s), so not "
+                    + device);
+        }
         this.previousThreads = JniUtils.getNumThreads();
         JniUtils.setNumThreads(threads);
         this.manager = engine.newBaseManager(device);
