@@ -1,0 +1,28 @@
+package io.gradquant.bench;
+
+import io.gradquant.QuantizerType;
+import java.util.List;
+
+/**
+ * What {@link BenchRunner} measures.
+ *
+ * @param backend    auto, java, cpu or cuda
+ * @param elements   values per input, 1 to {@link #MAX_ELEMENTS}
+ * @param bucketSize bucket size
+ * @param levels     levels
+ * @param threads    cpu threads, 0 for all hardware threads
+ * @param quantizers the quantizers to time, in report order
+ * @param repeats    timed rounds; each quantizer's figure is the median over them
+ * @param warmup     untimed rounds first (JIT, page faults, thread pools, PyTorch's allocator)
+ * @param djlOps     whether to race the DJL NDArray compositions
+ * @param seed       seed of the inputs and of the quantizers
+ */
+public record BenchConfig(String backend, int elements, int bucketSize, int levels, int threads,
+        List<QuantizerType> quantizers, int repeats, int warmup, boolean djlOps, long seed) {
+    /** Largest input: 2^28 values, 1 GiB per buffer (the ring holds at least six buffers). */
+    public static final int MAX_ELEMENTS = 1 << 28;
+
+    public BenchConfig {
+        quantizers = List.copyOf(quantizers);
+    }
+}

@@ -1,0 +1,30 @@
+package io.gradquant.bench;
+
+import java.util.List;
+
+/**
+ * The result of a benchmark run; with snake_case names these are the JSON fields of
+ * {@code gradquant bench --json}.
+ *
+ * @param machine    CPU model, cores and (cpu backend) the vector loops in use
+ * @param backend    the backend measured
+ * @param elements   values per input
+ * @param bucketSize bucket size
+ * @param threads    threads the backend used
+ * @param copyGbps   the memory baseline: median GB/s of the backend's copy, 8 bytes per element
+ * @param results    one entry per quantizer, in the order asked for
+ */
+public record BenchReport(String machine, String backend, long elements, int bucketSize, int threads, double copyGbps,
+        List<Result> results) {
+    /**
+     * One quantizer's figures.
+     *
+     * @param quantizer         the quantizer's name
+     * @param gbps              8 bytes per element (one read, one write) over the median seconds, in 10^9 bytes/s
+     * @param elementsPerSecond elements over the median seconds
+     * @param copyRatio         gbps / copy_gbps
+     * @param vsDjlOps          the DJL composition's median seconds over ours; null where there is none
+     */
+    public record Result(String quantizer, double gbps, double elementsPerSecond, double copyRatio, Double vsDjlOps) {
+    }
+}

@@ -1,0 +1,140 @@
+package io.gradquant.bench;
+
+import io.gradquant.QuantizerSpec;
+import io.gradquant.QuantizerType;
+import io.gradquant.bench.djl.DjlQuantizer;
+import io.gradquant.bench.djl.DjlRace;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs a benchmark: warm-up rounds, then timed rounds, each round running every operation once
+ * (the copy baseline, each quantizer, each DJL composition) on the next input slot of the ring,
+ * so the baseline and the quantizers see the same machine state, interleaved rather than one after
+ * the other. Each round starts one operation further along, so that no operation always follows
+ * the same one. Figures are medians over the timed rounds.
+ */
+public final class BenchRunner {
+    private final BenchConfig config;
+    private final Consumer<String> progress;
+
+    /** @param progress receives a line now and then (the command line prints them on stderr) */
+    public BenchRunner(BenchConfig config, Consumer<String> progress) {
+        this.config = config;
+        this.progress = progress;
+    }
+
+    /** One timed operation: {@code body} runs on a slot, {@code after} (untimed) cleans up after it. */
+    private record Op(IntConsumer body, IntConsumer after) {
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @throws IllegalArgumentException if a quantizer's spec is invalid (e.g. exponential with 2 levels)
+     * @throws IllegalStateException    if the backend cannot be used here
+     */
+    public BenchRun run() {
+        List<QuantizerSpec> specs = new ArrayList<>();
+        for (QuantizerType type : config.quantizers()) {
+            specs.add(QuantizerSpec.builder(type).bucketSize(config.bucketSize()).levels(config.levels())
+                    .seed(config.seed()).build());
+        }
+        String loadBefore = Machine.loadAverage();
+        int slots = SlotRing.slotsFor(config.elements());
+        FloatBuffer[] pristine = SlotRing.pristine(slots, config.elements(), config.seed());
+        BenchTargets.Choice choice = BenchTargets.create(config.backend(), config.threads(), pristine);
+        if (config.backend().equals("auto")) {
+            progress.accept(choice.reason());
+        }
+        try (BenchTarget target = choice.target()) {
+            DjlRace race = null;
+            String djlNote;
+            if (!config.djlOps()) {
+                djlNote = "not run (--no-djl-ops)";
+            } else {
+                try {
+                    race = new DjlRace(target.djlDevice(), target.threads(), pristine, config.bucketSize(), config.levels());
+                    djlNote = "PyTorch " + race.threads() + " intra-op thread(s), same inputs, same device";
+                } catch (RuntimeException | LinkageError e) {
+                    // only the first line: PyTorch's messages can run to pages
+                    djlNote = "not run: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
+                    progress.accept("DJL NDArray compositions " + djlNote);
+                }
+            }
+            try {
+                return measure(target, race, specs, slots, choice.reason(), djlNote, loadBefore);
+            } finally {
+                if (race != null) {
+                    race.close();
+                }
+            }
+        }
+    }
+
+    private BenchRun measure(BenchTarget target, DjlRace race, List<QuantizerSpec> specs, int slots, String reason,
+            String djlNote, String loadBefore) {
+        IntConsumer nothing = slot -> { };
+        long[] step = {0};
+        List<Op> ops = new ArrayList<>();
+        ops.add(new Op(target::copy, nothing));
+        int[] djlOp = new int[specs.size()];
+        for (QuantizerSpec spec : specs) {
+            ops.add(new Op(slot -> target.quantize(spec, step[0]++, slot), target::restore));
+        }
+        for (int q = 0; q < specs.size(); q++) {
+            DjlQuantizer composition = race == null ? null : race.composition(specs.get(q).type());
+            djlOp[q] = -1;
+            if (composition != null) {
+                djlOp[q] = ops.size();
+                DjlRace r = race;
+                ops.add(new Op(slot -> r.run(composition, slot), nothing));
+            }
+        }
+        int rounds = config.warmup() + config.repeats();
+        double[][] samples = new double[ops.size()][config.repeats()];
+        long next = 0;
+        for (int round = 0; round < rounds; round++) {
+            progress.accept((round < config.warmup() ? "warm-up" : "timed") + " round " + (round + 1) + "/" + rounds);
+            for (int j = 0; j < ops.size(); j++) {
+                int o = (j + round) % ops.size();
+                int slot = (int) (next++ % slots);
+                long start = System.nanoTime();
+                ops.get(o).body().accept(slot);
+                // a timer tick of 0 ns would make a throughput infinite
+                long nanos = Math.max(1, System.nanoTime() - start);
+                ops.get(o).after().accept(slot);
+                if (round >= config.warmup()) {
+                    samples[o][round - config.warmup()] = nanos / 1e9;
+                }
+            }
+        }
+        return report(target, specs, samples, djlOp, slots, reason, djlNote, loadBefore);
+    }
+
+    private BenchRun report(BenchTarget target, List<QuantizerSpec> specs, double[][] samples, int[] djlOp, int slots,
+            String reason, String djlNote, String loadBefore) {
+        double bytes = 8.0 * config.elements();
+        double copySeconds = Median.of(samples[0]);
+        double copyGbps = bytes / copySeconds / 1e9;
+        List<BenchReport.Result> results = new ArrayList<>();
+        List<Double> seconds = new ArrayList<>();
+        List<Double> djlSeconds = new ArrayList<>();
+        for (int q = 0; q < specs.size(); q++) {
+            double s = Median.of(samples[1 + q]);
+            Double djl = djlOp[q] < 0 ? null : Median.of(samples[djlOp[q]]);
+            double gbps = bytes / s / 1e9;
+            results.add(new BenchReport.Result(specs.get(q).type().cliName(), gbps, config.elements() / s,
+                    gbps / copyGbps, djl == null ? null : djl / s));
+            seconds.add(s);
+            djlSeconds.add(djl);
+        }
+        BenchReport report = new BenchReport(Machine.describe(target.detail()), target.backend(), config.elements(),
+                config.bucketSize(), target.threads(), copyGbps, results);
+        return new BenchRun(report, reason, target.copyBaseline(), copySeconds, seconds, djlSeconds, djlNote, slots,
+                loadBefore, Machine.loadAverage());
+    }
+}

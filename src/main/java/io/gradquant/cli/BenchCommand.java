@@ -1,0 +1,137 @@
+package io.gradquant.cli;
+
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.GsonBuilder;
+import io.gradquant.QuantizerSpec;
+import io.gradquant.QuantizerType;
+import io.gradquant.bench.BenchConfig;
+import io.gradquant.bench.BenchRun;
+import io.gradquant.bench.BenchRunner;
+import java.io.PrintWriter;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gradquant bench}: times every quantizer on one backend against the backend's memory copy
+ * and against the same quantizer written as DJL NDArray operations, and prints a table or one JSON
+ * object.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {"Time in-place quantization against a memory copy and against DJL NDArray operations.",
+            "Inputs are gradient-like (per-block scales, outliers), rotated over a ring of buffers of 128 MiB or"
+                    + " more so the cache does not flatter; figures are medians of the timed rounds. gbps counts 8"
+                    + " bytes per element."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", converter = Converters.Backend.class,
+            description = "auto, java, cpu or cuda (default: ${DEFAULT-VALUE}).")
+    private String backend;
+
+    @Option(names = "--elements", paramLabel = "N", defaultValue = "16777216",
+            description = "Values per input, 1 to " + BenchConfig.MAX_ELEMENTS + " (default: ${DEFAULT-VALUE}).")
+    private int elements;
+
+    @Option(names = "--bucket-size", paramLabel = "N", defaultValue = "" + QuantizerSpec.DEFAULT_BUCKET_SIZE,
+            description = "Values per bucket (default: ${DEFAULT-VALUE}).")
+    private int bucketSize;
+
+    @Option(names = "--levels", paramLabel = "N", defaultValue = "" + QuantizerSpec.DEFAULT_LEVELS,
+            description = "Quantization levels, 2 to 256; 4 or more for exponential (default: ${DEFAULT-VALUE}).")
+    private int levels;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Threads for the cpu backend; 0 = all hardware threads (default: ${DEFAULT-VALUE}).")
+    private int threads;
+
+    @Option(names = "--quantizers", paramLabel = "LIST", split = ",", converter = Converters.Quantizer.class,
+            defaultValue = "none,standard,smart,hadamard,exponential",
+            description = "Comma-separated quantizers to time, in this order (default: ${DEFAULT-VALUE}).")
+    private List<QuantizerType> quantizers;
+
+    @Option(names = "--repeats", paramLabel = "R", defaultValue = "7",
+            description = "Timed rounds; figures are their medians (default: ${DEFAULT-VALUE}).")
+    private int repeats;
+
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "2",
+            description = "Untimed rounds before the timed ones (default: ${DEFAULT-VALUE}).")
+    private int warmup;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "Seed of the inputs and the quantizers (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--no-djl-ops", description = "Skip the race against DJL NDArray operations (vs_djl_ops is null).")
+    private boolean noDjlOps;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout instead of a table.")
+    private boolean json;
+
+    @Override
+    public Integer call() {
+        BenchConfig config = validate();
+        PrintWriter err = spec.commandLine().getErr();
+        BenchRun run;
+        try {
+            run = new BenchRunner(config, line -> {
+                err.println("gradquant: bench: " + line);
+                err.flush();
+            }).run();
+        } catch (OutOfMemoryError e) {
+            throw new IllegalStateException("out of memory (" + e.getMessage() + "): use fewer --elements, or give"
+                    + " Java more with -Xmx and -XX:MaxDirectMemorySize (the launcher passes $JAVA_OPTS)", e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new GsonBuilder().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+                    .serializeNulls().setPrettyPrinting().create().toJson(run.report()));
+        } else {
+            out.print(BenchTable.format(run, config));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Every check that needs no measurement, so that a bad option fails at once. */
+    private BenchConfig validate() {
+        if (elements < 1 || elements > BenchConfig.MAX_ELEMENTS) {
+            throw usage("--elements " + elements + " is not allowed: it must be in [1, " + BenchConfig.MAX_ELEMENTS + "]");
+        }
+        if (threads < 0) {
+            throw usage("--threads " + threads + " is not allowed: it must be >= 1, or 0 for all hardware threads");
+        }
+        if (repeats < 1) {
+            throw usage("--repeats " + repeats + " is not allowed: it must be >= 1");
+        }
+        if (warmup < 0) {
+            throw usage("--warmup " + warmup + " is not allowed: it must be >= 0");
+        }
+        if (quantizers.isEmpty()) {
+            throw usage("--quantizers is empty: name at least one of " + QuantizerType.allNames());
+        }
+        if (new HashSet<>(quantizers).size() != quantizers.size()) {
+            throw usage("--quantizers " + quantizers + " names a quantizer twice: name each at most once");
+        }
+        for (QuantizerType type : quantizers) {
+            try {
+                QuantizerSpec.builder(type).bucketSize(bucketSize).levels(levels).build();
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+        }
+        return new BenchConfig(backend, elements, bucketSize, levels, threads, quantizers, repeats, warmup, !noDjlOps,
+                seed);
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

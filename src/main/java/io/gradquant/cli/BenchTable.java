@@ -1,0 +1,41 @@
+package io.gradquant.cli;
+
+import io.gradquant.bench.BenchConfig;
+import io.gradquant.bench.BenchReport;
+import io.gradquant.bench.BenchRun;
+import java.util.Locale;
+
+/** The text form of a benchmark: a header saying what ran where, then one row per quantizer. */
+final class BenchTable {
+    private BenchTable() {
+    }
+
+    static String format(BenchRun run, BenchConfig config) {
+        BenchReport r = run.report();
+        StringBuilder s = new StringBuilder();
+        line(s, "machine    %s", r.machine());
+        line(s, "backend    %s, %d thread(s)", r.backend(), r.threads());
+        line(s, "input      %d gradient-like float32 values (%.1f MiB), %d slots rotated (%.0f MiB working set)",
+                r.elements(), r.elements() * 4.0 / (1 << 20), run.slots(), run.slots() * 8.0 * r.elements() / (1 << 20));
+        line(s, "quantizer  bucket %d, levels %d; medians of %d timed rounds after %d warm-up", r.bucketSize(),
+                config.levels(), config.repeats(), config.warmup());
+        line(s, "copy       %.2f GB/s, %.3f ms (%s)", r.copyGbps(), run.copySeconds() * 1e3, run.copyBaseline());
+        line(s, "DJL ops    %s", run.djlNote());
+        line(s, "load avg   %s before, %s after (1, 5, 15 min)", run.loadBefore(), run.loadAfter());
+        s.append('\n');
+        line(s, "%-12s %10s %8s %10s %7s %12s %8s", "quantizer", "ms", "GB/s", "Melem/s", "copy x", "DJL ops ms",
+                "vs DJL");
+        for (int i = 0; i < r.results().size(); i++) {
+            BenchReport.Result q = r.results().get(i);
+            Double djl = run.djlSeconds().get(i);
+            line(s, "%-12s %10.3f %8.2f %10.1f %7.2f %12s %8s", q.quantizer(), run.seconds().get(i) * 1e3, q.gbps(),
+                    q.elementsPerSecond() / 1e6, q.copyRatio(), djl == null ? "-" : String.format(Locale.ROOT, "%.3f",
+                            djl * 1e3), q.vsDjlOps() == null ? "-" : String.format(Locale.ROOT, "%.1f", q.vsDjlOps()));
+        }
+        return s.toString();
+    }
+
+    private static void line(StringBuilder s, String format, Object... args) {
+        s.append(String.format(Locale.ROOT, format, args)).append('\n');
+    }
+}
