@@ -6,7 +6,9 @@ import io.gradquant.bench.djl.DjlQuantizer;
 import io.gradquant.bench.djl.DjlRace;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -14,8 +16,9 @@ import java.util.function.IntConsumer;
  * Runs a benchmark: warm-up rounds, then timed rounds, each round running every operation once
  * (the copy baseline, each quantizer, each DJL composition) on the next input slot of the ring,
  * so the baseline and the quantizers see the same machine state, interleaved rather than one after
- * the other. Each round starts one operation further along, so that no operation always follows
- * the same one. Figures are medians over the timed rounds.
+ * the other. Each round runs them in a fresh random order, so that no operation always follows the
+ * same one: after a DJL composition PyTorch's OpenMP threads spin for a while, and whichever
+ * operation came next every time would pay for it. Figures are medians over the timed rounds.
  */
 public final class BenchRunner {
     private final BenchConfig config;
@@ -97,10 +100,15 @@ public final class BenchRunner {
         int rounds = config.warmup() + config.repeats();
         double[][] samples = new double[ops.size()][config.repeats()];
         long next = 0;
+        Random shuffle = new Random(config.seed());
+        List<Integer> order = new ArrayList<>();
+        for (int o = 0; o < ops.size(); o++) {
+            order.add(o);
+        }
         for (int round = 0; round < rounds; round++) {
             progress.accept((round < config.warmup() ? "warm-up" : "timed") + " round " + (round + 1) + "/" + rounds);
-            for (int j = 0; j < ops.size(); j++) {
-                int o = (j + round) % ops.size();
+            Collections.shuffle(order, shuffle);
+            for (int o : order) {
                 int slot = (int) (next++ % slots);
                 long start = System.nanoTime();
                 ops.get(o).body().accept(slot);
