@@ -6,7 +6,6 @@ import java.util.List;
  * A finished benchmark: the report plus what the text table shows beside it.
  *
  * @param report         the figures (the JSON output)
- * @param reason         why this backend was used, as Backends says ("auto chose cpu...", "cpu requested")
  * @param copyBaseline   what the copy baseline measures
  * @param copySeconds    median seconds of one copy
  * @param seconds        median seconds of one quantization, per quantizer in report order
@@ -16,7 +15,7 @@ import java.util.List;
  * @param loadBefore     load averages before the run
  * @param loadAfter      load averages after the run
  */
-public record BenchRun(BenchReport report, String reason, String copyBaseline, double copySeconds,
+public record BenchRun(BenchReport report, String copyBaseline, double copySeconds,
         List<Double> seconds, List<Double> djlSeconds, String djlNote, int slots, String loadBefore,
         String loadAfter) {
 }

@@ -69,7 +69,7 @@ public final class BenchRunner {
                 }
             }
             try {
-                return measure(target, race, specs, slots, choice.reason(), djlNote, loadBefore);
+                return measure(target, race, specs, slots, djlNote, loadBefore);
             } finally {
                 if (race != null) {
                     race.close();
@@ -78,8 +78,8 @@ public final class BenchRunner {
         }
     }
 
-    private BenchRun measure(BenchTarget target, DjlRace race, List<QuantizerSpec> specs, int slots, String reason,
-            String djlNote, String loadBefore) {
+    private BenchRun measure(BenchTarget target, DjlRace race, List<QuantizerSpec> specs, int slots, String djlNote,
+            String loadBefore) {
         IntConsumer nothing = slot -> { };
         long[] step = {0};
         List<Op> ops = new ArrayList<>();
@@ -120,11 +120,11 @@ public final class BenchRunner {
                 }
             }
         }
-        return report(target, specs, samples, djlOp, slots, reason, djlNote, loadBefore);
+        return report(target, specs, samples, djlOp, slots, djlNote, loadBefore);
     }
 
     private BenchRun report(BenchTarget target, List<QuantizerSpec> specs, double[][] samples, int[] djlOp, int slots,
-            String reason, String djlNote, String loadBefore) {
+            String djlNote, String loadBefore) {
         double bytes = 8.0 * config.elements();
         double copySeconds = Median.of(samples[0]);
         double copyGbps = bytes / copySeconds / 1e9;
@@ -142,7 +142,7 @@ public final class BenchRunner {
         }
         BenchReport report = new BenchReport(Machine.describe(target.detail()), target.backend(), config.elements(),
                 config.bucketSize(), target.threads(), copyGbps, results);
-        return new BenchRun(report, reason, target.copyBaseline(), copySeconds, seconds, djlSeconds, djlNote, slots,
+        return new BenchRun(report, target.copyBaseline(), copySeconds, seconds, djlSeconds, djlNote, slots,
                 loadBefore, Machine.loadAverage());
     }
 }
