@@ -50,8 +50,13 @@ public final class DjlRace implements AutoCloseable {
         JniUtils.setNumThreads(threads);
         this.manager = engine.newBaseManager(device);
         this.inputs = new NDArray[pristine.length];
-        for (int i = 0; i < pristine.length; i++) {
-            inputs[i] = manager.create(pristine[i].duplicate().clear(), new Shape(pristine[i].limit()));
+        try {
+            for (int i = 0; i < pristine.length; i++) {
+                inputs[i] = manager.create(pristine[i].duplicate().clear(), new Shape(pristine[i].limit()));
+            }
+        } catch (RuntimeException | Error e) {
+            close(); // the tensors made so far, and PyTorch's thread count, as they were
+            throw e;
         }
         this.bucketSize = bucketSize;
         this.levels = levels;
