@@ -31,9 +31,9 @@ VectorLevel set_vector_level(int wanted) {
     return vector_level();
 }
 
-BucketScan scan_bucket(const float* x, int n) {
-    switch (vector_level()) {
-        case VECTOR_AVX512: return avx512::scan_bucket(x, n);
+BucketScan scan_bucket(const float* x, int n, SumOrder order) {
+    switch (vector_level()) {  // the AVX2 and scalar scans sum in the canonical order at no cost
+        case VECTOR_AVX512: return avx512::scan_bucket(x, n, order);
         case VECTOR_AVX2: return avx2::scan_bucket(x, n);
         default: return scalar::scan_bucket(x, n);
     }
@@ -56,9 +56,11 @@ double standard_round_all(const StandardParams& p, float* x, int n, const uint32
 }
 
 double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words) {
-    // division-bound: AVX-512 gains little over AVX2 here
-    return vector_level() >= VECTOR_AVX2 ? avx2::exponential_round_all(p, x, n, words)
-                                         : scalar::exponential_round_all(p, x, n, words);
+    switch (vector_level()) {
+        case VECTOR_AVX512: return avx512::exponential_round_all(p, x, n, words);
+        case VECTOR_AVX2: return avx2::exponential_round_all(p, x, n, words);
+        default: return scalar::exponential_round_all(p, x, n, words);
+    }
 }
 
 double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words) {

@@ -25,7 +25,11 @@ VectorLevel vector_level();
 // Sets the level, capped at what the processor has; returns the level now in force.
 VectorLevel set_vector_level(int level);
 
-BucketScan scan_bucket(const float* x, int n);
+// The order in which a scan sums squares: the canonical one (lane_sum_squares), which the
+// exponential quantizer's points depend on, or any, for the norm statistic alone.
+enum SumOrder : int { SUM_CANONICAL = 0, SUM_ANY = 1 };
+
+BucketScan scan_bucket(const float* x, int n, SumOrder order);
 
 // out[i] = random_bits(seed, step, purpose, first + i) for i in [0, n).
 void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);
@@ -55,8 +59,9 @@ double exponential_round_all(const ExponentialParams& p, float* x, int n, const 
 void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);
 }  // namespace avx2
 namespace avx512 {
-BucketScan scan_bucket(const float* x, int n);
+BucketScan scan_bucket(const float* x, int n, SumOrder order);
 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words);
+double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words);
 // For count <= 16 points: the points live in one register.
 double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words);
 void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);

@@ -22,13 +22,13 @@ GQ_AVX2 inline void mul_hi_lo(__m256i a, __m256i m, __m256i* hi, __m256i* lo) {
 
 // Philox4x32-10 of eight consecutive blocks; word j of block first+l goes to out[4l + j].
 GQ_AVX2 inline void philox_8_blocks(uint64_t seed, uint32_t c2, uint32_t c3, uint64_t first, uint32_t* out) {
-    alignas(32) uint32_t lo[8], hi[8];
-    for (int l = 0; l < 8; l++) {
-        lo[l] = (uint32_t)(first + l);
-        hi[l] = (uint32_t)((first + l) >> 32);
+    __m256i x0 = _mm256_add_epi32(_mm256_set1_epi32((int)(uint32_t)first), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    __m256i x1 = _mm256_set1_epi32((int)(uint32_t)(first >> 32));
+    if ((uint32_t)first > UINT32_MAX - 7) {  // the low words wrap: lanes past the wrap carry one
+        alignas(32) uint32_t hi[8];
+        for (int l = 0; l < 8; l++) hi[l] = (uint32_t)((first + l) >> 32);
+        x1 = _mm256_load_si256((const __m256i*)hi);
     }
-    __m256i x0 = _mm256_load_si256((const __m256i*)lo);
-    __m256i x1 = _mm256_load_si256((const __m256i*)hi);
     __m256i x2 = _mm256_set1_epi32((int)c2);
     __m256i x3 = _mm256_set1_epi32((int)c3);
     const __m256i m0 = _mm256_set1_epi32((int)0xD2511F53u);

@@ -3,8 +3,9 @@
 // bit-identical to the scalar path. Compiled for AVX-512 only here and called only when the
 // processor has AVX-512 F, DQ and VL.
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_*() as the unused merge source, which
-// -Wmaybe-uninitialized reports as a false positive.
+// -Wmaybe-uninitialized and -Wuninitialized report as false positives.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include "gq_philox.cuh"
@@ -17,24 +18,38 @@ namespace avx512 {
 namespace {
 
 // 32x32 -> 64-bit products of the sixteen lanes of a with the constant m: high and low halves.
+// Even lanes multiply in place; odd lanes are swapped down first; each half is then one masked
+// swap of the two products (a product's low word sits in its even lane, its high word above it).
 GQ_AVX512 inline void mul_hi_lo(__m512i a, __m512i m, __m512i* hi, __m512i* lo) {
     __m512i even = _mm512_mul_epu32(a, m);
-    __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
-    *lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
-    *hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+    __m512i odd = _mm512_mul_epu32(_mm512_shuffle_epi32(a, _MM_PERM_CDAB), m);
+    *lo = _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CDAB);
+    *hi = _mm512_mask_shuffle_epi32(odd, 0x5555, even, _MM_PERM_CDAB);
 }
 
-// Philox4x32-10 of sixteen consecutive blocks; word j of block first+l goes to out[4l + j].
-GQ_AVX512 inline void philox_16_blocks(uint64_t seed, uint32_t c2, uint32_t c3, uint64_t first, uint32_t* out) {
-    alignas(64) uint32_t lo[16], hi[16];
-    for (int l = 0; l < 16; l++) {
-        lo[l] = (uint32_t)(first + l);
-        hi[l] = (uint32_t)((first + l) >> 32);
-    }
-    __m512i x0 = _mm512_load_si512(lo);
-    __m512i x1 = _mm512_load_si512(hi);
-    __m512i x2 = _mm512_set1_epi32((int)c2);
-    __m512i x3 = _mm512_set1_epi32((int)c3);
+// a ^ b ^ c in one instruction.
+GQ_AVX512 inline __m512i xor3(__m512i a, __m512i b, __m512i c) {
+    return _mm512_ternarylogic_epi32(a, b, c, 0x96);
+}
+
+// The four counter words of sixteen consecutive blocks first .. first+15.
+struct Counters {
+    __m512i x0, x1, x2, x3;
+};
+
+GQ_AVX512 inline Counters counters(uint64_t first, uint32_t c2, uint32_t c3) {
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m512i low = _mm512_add_epi32(_mm512_set1_epi32((int)(uint32_t)first), lane);
+    // a lane whose low word wrapped past 2^32 carries one into its high word
+    __mmask16 carry = _mm512_cmplt_epu32_mask(low, lane);
+    __m512i high = _mm512_mask_add_epi32(_mm512_set1_epi32((int)(uint32_t)(first >> 32)), carry,
+                                         _mm512_set1_epi32((int)(uint32_t)(first >> 32)), _mm512_set1_epi32(1));
+    return {low, high, _mm512_set1_epi32((int)c2), _mm512_set1_epi32((int)c3)};
+}
+
+// Ten Philox rounds of two independent groups of sixteen blocks, interleaved so that one group's
+// multiplications fill the other's latency.
+GQ_AVX512 inline void philox_rounds(Counters* a, Counters* b, uint64_t seed) {
     const __m512i m0 = _mm512_set1_epi32((int)0xD2511F53u);
     const __m512i m1 = _mm512_set1_epi32((int)0xCD9E8D57u);
     uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
@@ -43,65 +58,76 @@ GQ_AVX512 inline void philox_16_blocks(uint64_t seed, uint32_t c2, uint32_t c3, 
             k0 += 0x9E3779B9u;
             k1 += 0xBB67AE85u;
         }
-        __m512i hi0, lo0, hi1, lo1;
-        mul_hi_lo(x0, m0, &hi0, &lo0);
-        mul_hi_lo(x2, m1, &hi1, &lo1);
-        __m512i n0 = _mm512_xor_si512(_mm512_xor_si512(hi1, x1), _mm512_set1_epi32((int)k0));
-        __m512i n2 = _mm512_xor_si512(_mm512_xor_si512(hi0, x3), _mm512_set1_epi32((int)k1));
-        x0 = n0;
-        x1 = lo1;
-        x2 = n2;
-        x3 = lo0;
+        const __m512i key0 = _mm512_set1_epi32((int)k0), key1 = _mm512_set1_epi32((int)k1);
+        Counters* groups[2] = {a, b};
+        for (Counters* c : groups) {
+            __m512i hi0, lo0, hi1, lo1;
+            mul_hi_lo(c->x0, m0, &hi0, &lo0);
+            mul_hi_lo(c->x2, m1, &hi1, &lo1);
+            *c = {xor3(hi1, c->x1, key0), lo1, xor3(hi0, c->x3, key1), lo0};
+        }
     }
-    // transpose 4 x 16 words into block order; each 128-bit chunk k of r_j holds block 4k + j
-    __m512i a = _mm512_unpacklo_epi32(x0, x1);
-    __m512i b = _mm512_unpackhi_epi32(x0, x1);
-    __m512i c = _mm512_unpacklo_epi32(x2, x3);
-    __m512i d = _mm512_unpackhi_epi32(x2, x3);
-    __m512i r0 = _mm512_unpacklo_epi64(a, c);
-    __m512i r1 = _mm512_unpackhi_epi64(a, c);
+}
+
+// The words of sixteen blocks in element order: out[k] holds words 16k .. 16k+15, word j of
+// block l being word 4l + j.
+GQ_AVX512 inline void block_order(const Counters& c, __m512i* out) {
+    // transpose 4 x 16 words; each 128-bit chunk k of r_j holds block 4k + j
+    __m512i a = _mm512_unpacklo_epi32(c.x0, c.x1);
+    __m512i b = _mm512_unpackhi_epi32(c.x0, c.x1);
+    __m512i cc = _mm512_unpacklo_epi32(c.x2, c.x3);
+    __m512i d = _mm512_unpackhi_epi32(c.x2, c.x3);
+    __m512i r0 = _mm512_unpacklo_epi64(a, cc);
+    __m512i r1 = _mm512_unpackhi_epi64(a, cc);
     __m512i r2 = _mm512_unpacklo_epi64(b, d);
     __m512i r3 = _mm512_unpackhi_epi64(b, d);
     __m512i t0 = _mm512_shuffle_i32x4(r0, r1, 0x44);  // r0.c0 r0.c1 r1.c0 r1.c1
     __m512i t1 = _mm512_shuffle_i32x4(r2, r3, 0x44);
     __m512i t2 = _mm512_shuffle_i32x4(r0, r1, 0xEE);  // r0.c2 r0.c3 r1.c2 r1.c3
     __m512i t3 = _mm512_shuffle_i32x4(r2, r3, 0xEE);
-    _mm512_storeu_si512(out + 0, _mm512_shuffle_i32x4(t0, t1, 0x88));   // blocks 0-3
-    _mm512_storeu_si512(out + 16, _mm512_shuffle_i32x4(t0, t1, 0xDD));  // blocks 4-7
-    _mm512_storeu_si512(out + 32, _mm512_shuffle_i32x4(t2, t3, 0x88));  // blocks 8-11
-    _mm512_storeu_si512(out + 48, _mm512_shuffle_i32x4(t2, t3, 0xDD));  // blocks 12-15
+    out[0] = _mm512_shuffle_i32x4(t0, t1, 0x88);  // blocks 0-3
+    out[1] = _mm512_shuffle_i32x4(t0, t1, 0xDD);  // blocks 4-7
+    out[2] = _mm512_shuffle_i32x4(t2, t3, 0x88);  // blocks 8-11
+    out[3] = _mm512_shuffle_i32x4(t2, t3, 0xDD);  // blocks 12-15
+}
+
+// Philox4x32-10 of the 32 consecutive blocks from `block`, in block order into out[0..128).
+GQ_AVX512 inline void philox_32_blocks(uint64_t seed, uint32_t c2, uint32_t c3, uint64_t block, uint32_t* out) {
+    Counters a = counters(block, c2, c3), b = counters(block + 16, c2, c3);
+    philox_rounds(&a, &b, seed);
+    __m512i words[8];
+    block_order(a, words);
+    block_order(b, words + 4);
+    for (int k = 0; k < 8; k++) _mm512_storeu_si512(out + 16 * k, words[k]);
 }
 
 }  // namespace
 
-GQ_AVX512 BucketScan scan_bucket(const float* x, int n) {
+GQ_AVX512 BucketScan scan_bucket(const float* x, int n, SumOrder order) {
     __m512 vmin = _mm512_set1_ps(INFINITY), vmax = _mm512_set1_ps(-INFINITY);
     __mmask16 nonfinite = 0;
-    __m512d squares = _mm512_setzero_pd();
-    const __m512i exponent = _mm512_set1_epi32(0x7f800000);
+    // canonical: both halves go through one chain of additions, lane j taking elements i+j, then
+    // i+8+j, as lane_sum_squares orders them; any: one chain per half, twice the throughput
+    __m512d squares = _mm512_setzero_pd(), squares_high = _mm512_setzero_pd();
+    const bool canonical = order == SUM_CANONICAL;
     int i = 0;
     for (; i + 16 <= n; i += 16) {
         __m512 v = _mm512_loadu_ps(x + i);
         vmin = _mm512_min_ps(vmin, v);
         vmax = _mm512_max_ps(vmax, v);
-        __m512i e = _mm512_and_si512(_mm512_castps_si512(v), exponent);
-        nonfinite |= _mm512_cmpeq_epi32_mask(e, exponent);
-        // lane j takes elements i+j, then i+8+j: the canonical order of lane j
+        nonfinite |= _mm512_fpclass_ps_mask(v, 0x99);  // NaN or infinity
         __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(v));
         __m512d hi = _mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1));
         squares = _mm512_add_pd(squares, _mm512_mul_pd(lo, lo));
-        squares = _mm512_add_pd(squares, _mm512_mul_pd(hi, hi));
+        if (canonical) {
+            squares = _mm512_add_pd(squares, _mm512_mul_pd(hi, hi));
+        } else {
+            squares_high = _mm512_add_pd(squares_high, _mm512_mul_pd(hi, hi));
+        }
     }
     alignas(64) double lane[8];
-    alignas(64) float mins[16], maxs[16];
-    _mm512_store_pd(lane, squares);
-    _mm512_store_ps(mins, vmin);
-    _mm512_store_ps(maxs, vmax);
-    BucketScan s = {INFINITY, -INFINITY, 0.0, 0.0, nonfinite == 0};
-    for (int l = 0; l < 16 && i > 0; l++) {
-        if (mins[l] < s.min) s.min = mins[l];
-        if (maxs[l] > s.max) s.max = maxs[l];
-    }
+    _mm512_store_pd(lane, _mm512_add_pd(squares, squares_high));
+    BucketScan s = {_mm512_reduce_min_ps(vmin), _mm512_reduce_max_ps(vmax), 0.0, 0.0, nonfinite == 0};
     for (; i < n; i++) {  // the tail continues lanes i mod 8 as the scalar order does
         s.finite &= is_finite(x[i]);
         if (x[i] < s.min) s.min = x[i];
@@ -119,36 +145,126 @@ GQ_AVX512 void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose,
     if (head > n) head = n;
     scalar::fill_random_words(seed, step, purpose, first, head, out);
     int64_t i = head;
-    for (; i + 64 <= n; i += 64) philox_16_blocks(seed, c2, c3, (first + (uint64_t)i) >> 2, out + i);
+    for (; i + 128 <= n; i += 128) philox_32_blocks(seed, c2, c3, (first + (uint64_t)i) >> 2, out + i);
     scalar::fill_random_words(seed, step, purpose, first + (uint64_t)i, n - i, out + i);
 }
 
-GQ_AVX512 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words) {
-    const __m512d vmin = _mm512_set1_pd((double)p.min), inverse = _mm512_set1_pd(p.inverse_unit);
-    const __m512d unit = _mm512_set1_pd(p.unit), unit2 = _mm512_set1_pd(p.unit * p.unit);
+namespace {
+
+// uniform_from_bits of eight words.
+GQ_AVX512 inline __m512d uniform8(const uint32_t* words) {
+    __m256i w = _mm256_srli_epi32(_mm256_loadu_si256((const __m256i*)words), 8);
+    return _mm512_mul_pd(_mm512_cvtepi32_pd(w), _mm512_set1_pd(1.0 / 16777216.0));
+}
+
+// Sum of the eight lanes of a statistic (any fixed order will do).
+GQ_AVX512 inline double lanes_sum(__m512d v) {
+    alignas(64) double lane[8];
+    _mm512_store_pd(lane, v);
+    return lane_sum_squares_combine(lane);
+}
+
+// Floor of t = (x - min) / unit for eight elements, whether each goes one level up, and t's
+// fraction.
+struct Rounded {
+    __m256i below;
+    __mmask8 up;
+    __m512d frac;
+};
+
+GQ_AVX512 inline Rounded standard_decide(const StandardParams& p, const float* x, const uint32_t* words) {
+    const __m512d t = _mm512_mul_pd(_mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(x)), _mm512_set1_pd((double)p.min)),
+                                    _mm512_set1_pd(p.inverse_unit));
+    const __m512d below = _mm512_roundscale_pd(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __m512d frac = _mm512_sub_pd(t, below);
+    return {_mm512_cvttpd_epi32(below), _mm512_cmp_pd_mask(uniform8(words), frac, _CMP_LT_OQ), frac};
+}
+
+// Adds frac * (1 - frac) to sum; the caller scales by unit^2 once (a statistic: any rounding).
+GQ_AVX512 inline __m512d add_spread(__m512d sum, __m512d frac) {
+    return _mm512_fmadd_pd(frac, _mm512_sub_pd(_mm512_set1_pd(1.0), frac), sum);
+}
+
+// For at most 32 levels: the levels min + k*unit (and max itself at the top), rounded to float
+// exactly as standard_round rounds them, sit in two registers and each output is one lookup.
+GQ_AVX512 double standard_round_table(const StandardParams& p, float* x, int n, const uint32_t* words) {
+    alignas(64) float table[32];
+    for (int k = 0; k < 32; k++) {
+        int64_t level = k < p.intervals ? k : p.intervals;
+        table[k] = level == p.intervals ? p.max : (float)((double)p.min + (double)level * p.unit);
+    }
+    const __m512 low = _mm512_load_ps(table), high = _mm512_load_ps(table + 16);
+    const __m512i top = _mm512_set1_epi32((int)p.intervals), one = _mm512_set1_epi32(1);
+    __m512d spread0 = _mm512_setzero_pd(), spread1 = _mm512_setzero_pd();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        Rounded a = standard_decide(p, x + i, words + i);
+        Rounded b = standard_decide(p, x + i + 8, words + i + 8);
+        spread0 = add_spread(spread0, a.frac);
+        spread1 = add_spread(spread1, b.frac);
+        __m512i k = _mm512_inserti64x4(_mm512_castsi256_si512(a.below), b.below, 1);
+        k = _mm512_min_epi32(_mm512_mask_add_epi32(k, (__mmask16)(a.up | (unsigned)b.up << 8), k, one), top);
+        _mm512_storeu_ps(x + i, _mm512_permutex2var_ps(low, k, high));
+    }
+    double tail = scalar::standard_round_all(p, x + i, n - i, words + i);
+    return p.unit * p.unit * lanes_sum(_mm512_add_pd(spread0, spread1)) + tail;
+}
+
+// More levels: min + k*unit computed as standard_round computes it.
+GQ_AVX512 double standard_round_arithmetic(const StandardParams& p, float* x, int n, const uint32_t* words) {
+    const __m512d vmin = _mm512_set1_pd((double)p.min), unit = _mm512_set1_pd(p.unit);
     const __m512d top = _mm512_set1_pd((double)p.intervals), one = _mm512_set1_pd(1.0);
-    const __m512d scale = _mm512_set1_pd(1.0 / 16777216.0);
     const __m256 vmax = _mm256_set1_ps(p.max);
-    __m512d variance = _mm512_setzero_pd();
+    __m512d spread = _mm512_setzero_pd();
     int i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m512d v = _mm512_cvtps_pd(_mm256_loadu_ps(x + i));
-        __m512d t = _mm512_mul_pd(_mm512_sub_pd(v, vmin), inverse);
-        __m512d below = _mm512_roundscale_pd(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-        __m512d frac = _mm512_sub_pd(t, below);
-        __m256i w = _mm256_srli_epi32(_mm256_loadu_si256((const __m256i*)(words + i)), 8);
-        __m512d u = _mm512_mul_pd(_mm512_cvtepi32_pd(w), scale);
-        __m512d k = _mm512_mask_add_pd(below, _mm512_cmp_pd_mask(u, frac, _CMP_LT_OQ), below, one);
-        k = _mm512_min_pd(k, top);
-        variance = _mm512_add_pd(variance, _mm512_mul_pd(unit2, _mm512_mul_pd(frac, _mm512_sub_pd(one, frac))));
+        Rounded d = standard_decide(p, x + i, words + i);
+        spread = add_spread(spread, d.frac);
+        __m512d below = _mm512_cvtepi32_pd(d.below);
+        __m512d k = _mm512_min_pd(_mm512_mask_add_pd(below, d.up, below, one), top);
         __m256 q = _mm512_cvtpd_ps(_mm512_add_pd(vmin, _mm512_mul_pd(k, unit)));
         __mmask8 at_top = _mm512_cmp_pd_mask(k, top, _CMP_EQ_OQ);
         _mm256_storeu_ps(x + i, _mm256_mask_blend_ps(at_top, q, vmax));
     }
     double tail = scalar::standard_round_all(p, x + i, n - i, words + i);
-    alignas(64) double lane[8];
-    _mm512_store_pd(lane, variance);
-    return lane_sum_squares_combine(lane) + tail;  // any fixed order will do for the statistic
+    return p.unit * p.unit * lanes_sum(spread) + tail;
+}
+
+}  // namespace
+
+GQ_AVX512 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words) {
+    return p.intervals < 32 ? standard_round_table(p, x, n, words) : standard_round_arithmetic(p, x, n, words);
+}
+
+// One division per element: the reference divides by the gap between the neighbouring points,
+// but that gap is a power of two 2^e, so multiplying by 2^-e (built from the exponent bits) gives
+// the same double exactly.
+GQ_AVX512 double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words) {
+    const __m512d norm = _mm512_set1_pd(p.norm), smallest = _mm512_set1_pd(p.smallest);
+    const __m512i exponent = _mm512_set1_epi64((long long)0xfff0000000000000ull);
+    const __m512i reciprocal_bias = _mm512_set1_epi64(0x7fe0000000000000ll);  // 2^-e = bias - bits(2^e)
+    const __m256i sign = _mm256_set1_epi32((int)0x80000000u);
+    __m512d variance = _mm512_setzero_pd();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 xf = _mm256_loadu_ps(x + i);
+        __m512d ratio = _mm512_div_pd(_mm512_abs_pd(_mm512_cvtps_pd(xf)), norm);
+        __mmask8 big = _mm512_cmp_pd_mask(ratio, smallest, _CMP_GE_OQ);
+        __m512d pow2 = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(ratio), exponent));
+        __m512d below = _mm512_maskz_mov_pd(big, pow2);
+        __m512d gap = _mm512_mask_blend_pd(big, smallest, pow2);
+        __m512d above = _mm512_add_pd(below, gap);
+        __m512d inverse_gap = _mm512_castsi512_pd(_mm512_sub_epi64(reciprocal_bias, _mm512_castpd_si512(gap)));
+        __m512d offset = _mm512_sub_pd(ratio, below);
+        // where ratio == below: up = 0, so the level stays below, and the variance term is 0
+        __mmask8 rises = _mm512_cmp_pd_mask(uniform8(words + i), _mm512_mul_pd(offset, inverse_gap), _CMP_LT_OQ);
+        __m512d level = _mm512_mask_blend_pd(rises, below, above);
+        variance = _mm512_fmadd_pd(offset, _mm512_sub_pd(above, ratio), variance);  // a statistic: any rounding
+        __m256i q = _mm256_castps_si256(_mm512_cvtpd_ps(_mm512_mul_pd(level, norm)));
+        // q >= 0: its sign bit is zero, so OR-ing in x's sign bit is copysign
+        _mm256_storeu_ps(x + i, _mm256_castsi256_ps(_mm256_or_si256(q, _mm256_and_si256(_mm256_castps_si256(xf), sign))));
+    }
+    return lanes_sum(variance) + scalar::exponential_round_all(p, x + i, n - i, words + i);
 }
 
 GQ_AVX512 double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words) {

@@ -78,6 +78,42 @@ class BackendEquivalenceTest {
         }
     }
 
+    /**
+     * Level counts and norms on both sides of the vector loops' switches (the AVX-512 standard
+     * rounding looks levels up in a table below 33 levels and computes them above), at every
+     * vector level.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("options")
+    void optionsEqualJavaAtEveryVectorLevel(QuantizerSpec spec) {
+        int[] lengths = {1500, 37, 900};
+        float[] x = TestData.gradientLike(IntStream.of(lengths).sum(), 31);
+        Segments reference = TestData.directSegments(x, lengths);
+        QuantStats expected = new JavaBackend().quantize(spec, 6, reference);
+        for (int level : vectorLevels()) {
+            CpuBackend.setVectorLevel(level);
+            Segments actual = TestData.directSegments(x, lengths);
+            QuantStats stats = new CpuBackend(2).quantize(spec, 6, actual);
+            assertArrayEquals(QuantizerMatrixTest.bits(TestData.flatten(reference)),
+                    QuantizerMatrixTest.bits(TestData.flatten(actual)), "vector level " + level);
+            assertEquals(expected.variance(), stats.variance(), 1e-12 * expected.variance());
+        }
+    }
+
+    static Stream<QuantizerSpec> options() {
+        Stream.Builder<QuantizerSpec> all = Stream.builder();
+        for (int levels : new int[] {2, 3, 16, 32, 33, 256}) {
+            all.add(QuantizerSpec.builder(QuantizerType.STANDARD).levels(levels).bucketSize(700).build());
+            all.add(QuantizerSpec.builder(QuantizerType.HADAMARD).levels(levels).bucketSize(512).build());
+        }
+        for (int levels : new int[] {4, 16, 256}) {
+            all.add(QuantizerSpec.builder(QuantizerType.EXPONENTIAL).levels(levels).bucketSize(700).build());
+            all.add(QuantizerSpec.builder(QuantizerType.EXPONENTIAL).levels(levels).bucketSize(700)
+                    .exponentialNorm(ExponentialNorm.MAX).build());
+        }
+        return all.build();
+    }
+
     /** Every vector level this processor has (scalar, AVX2, AVX-512), best last so it stays in force. */
     static int[] vectorLevels() {
         int best = CpuBackend.setVectorLevel(Integer.MAX_VALUE);
