@@ -79,7 +79,7 @@ public:
         int64_t words = max_bucket;
         if (spec.type == Q_HADAMARD) {
             rotated_.resize(padded_size(max_bucket));
-            signs_.resize(max_bucket);
+            signs_.resize(max_bucket / 32 + 2);
             words = padded_size(max_bucket);
         }
         if (spec.type == Q_SMART) {
@@ -143,27 +143,19 @@ private:
     double hadamard(float* x, int n, const BucketScan& scan, uint64_t start, uint64_t ordinal, uint64_t step) {
         if (scan.max_abs == 0.0) return 0.0;  // all zeros rotate to a constant bucket: unchanged
         int64_t size = padded_size(n);
-        // Flipping a float's sign bit is IEEE negation, so XOR with the element's random bit,
-        // moved to the sign position, applies (and later undoes) the random signs exactly.
-        uint32_t* __restrict signs = signs_.data();
-        uint32_t* __restrict y = (uint32_t*)rotated_.data();
-        const uint32_t* __restrict in = (const uint32_t*)x;
-        uint64_t first_word = start >> 5;
-        fill_random_words(spec_.seed, step, PURPOSE_SIGNS, first_word, (int64_t)(((start + n - 1) >> 5) - first_word + 1), words_.data());
-        for (int i = 0; i < n; i++) {
-            uint64_t index = start + (uint64_t)i;
-            signs[i] = (words_[(index >> 5) - first_word] >> (index & 31)) << 31;
-            y[i] = in[i] ^ signs[i];
-        }
-        std::fill(rotated_.data() + n, rotated_.data() + size, 0.0f);
-        hadamard_transform(rotated_.data(), size);
-        BucketScan rotated = scan_bucket(rotated_.data(), (int)size, SUM_ANY);
-        if (!rotated.finite) return NAN;  // the rotation overflowed float32
-        if (rotated.min == rotated.max) return 0.0;
-        double variance = standard(rotated_.data(), (int)size, rotated, ordinal * (uint64_t)size, step, PURPOSE_ROTATED);
-        hadamard_transform(rotated_.data(), size);
-        uint32_t* __restrict out = (uint32_t*)x;
-        for (int i = 0; i < n; i++) out[i] = y[i] ^ signs[i];
+        float* rotated = rotated_.data();
+        // element start + i takes bit (start + i) mod 32 of sign word (start + i) / 32
+        int offset = (int)(start & 31);
+        fill_random_words(spec_.seed, step, PURPOSE_SIGNS, start >> 5, (offset + n + 31) >> 5, signs_.data());
+        flip_signs(signs_.data(), offset, x, rotated, n);
+        std::fill(rotated + n, rotated + size, 0.0f);
+        hadamard_transform(rotated, size);
+        BucketScan scan_rotated = scan_bucket(rotated, (int)size, SUM_ANY);
+        if (!scan_rotated.finite) return NAN;  // the rotation overflowed float32
+        if (scan_rotated.min == scan_rotated.max) return 0.0;
+        double variance = standard(rotated, (int)size, scan_rotated, ordinal * (uint64_t)size, step, PURPOSE_ROTATED);
+        hadamard_transform(rotated, size);
+        flip_signs(signs_.data(), offset, rotated, x, n);
         return variance;
     }
 

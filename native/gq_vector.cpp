@@ -68,8 +68,29 @@ double points_round_all(const float* points, int count, float* x, int n, const u
                                                           : scalar::points_round_all(points, count, x, n, words);
 }
 
-// Each butterfly's result depends only on its two inputs, so any order within a stage, and any
-// vector width, gives the same floats. The first three stages run as one unrolled 8-point
+void hadamard_transform(float* y, int64_t size) {
+    if (vector_level() == VECTOR_AVX512 && size >= 16) return avx512::hadamard_transform(y, size);
+    scalar::hadamard_transform(y, size);
+}
+
+void flip_signs(const uint32_t* words, int offset, const float* in, float* out, int n) {
+    if (vector_level() == VECTOR_AVX512) return avx512::flip_signs(words, offset, in, out, n);
+    scalar::flip_signs(words, offset, in, out, n);
+}
+
+namespace scalar {
+
+void flip_signs(const uint32_t* words, int offset, const float* in, float* out, int n) {
+    const uint32_t* from = (const uint32_t*)in;
+    uint32_t* to = (uint32_t*)out;
+    for (int i = 0; i < n; i++) {
+        int bit = offset + i;
+        to[i] = from[i] ^ (words[bit >> 5] >> (bit & 31)) << 31;
+    }
+}
+
+// The portable transform. Each butterfly's result depends only on its two inputs, so any order
+// within a stage, and any vector width, gives the same floats. The first three stages run as one unrolled 8-point
 // transform per group of 8 (their inner loops are too short to vectorise); the compiler
 // vectorises the restrict-qualified inner loop of the later stages for every clone.
 __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -102,8 +123,6 @@ void hadamard_transform(float* y, int64_t size) {
     float scale = hadamard_scale(size);
     for (int64_t i = 0; i < size; i++) y[i] *= scale;
 }
-
-namespace scalar {
 
 BucketScan scan_bucket(const float* x, int n) {
     BucketScan s = {INFINITY, -INFINITY, lane_sum_squares(x, n), 0.0, true};

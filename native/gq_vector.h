@@ -44,9 +44,16 @@ double points_round_all(const float* points, int count, float* x, int n, const u
 // reference's butterfly pairing and order (float results identical to WalshHadamard.java).
 void hadamard_transform(float* y, int64_t size);
 
+// out[i] = in[i] with its sign flipped where bit offset + i of words is set (bit b is bit b % 32,
+// least significant first, of words[b / 32]): XOR of the sign bit is IEEE negation, exactly.
+// in == out is allowed.
+void flip_signs(const uint32_t* words, int offset, const float* in, float* out, int n);
+
 // Scalar and vector versions, for the dispatcher.
 namespace scalar {
 BucketScan scan_bucket(const float* x, int n);
+void hadamard_transform(float* y, int64_t size);
+void flip_signs(const uint32_t* words, int offset, const float* in, float* out, int n);
 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words);
 double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words);
 double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words);
@@ -62,6 +69,9 @@ namespace avx512 {
 BucketScan scan_bucket(const float* x, int n, SumOrder order);
 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words);
 double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words);
+// For size >= 16.
+void hadamard_transform(float* y, int64_t size);
+void flip_signs(const uint32_t* words, int offset, const float* in, float* out, int n);
 // For count <= 16 points: the points live in one register.
 double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words);
 void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t first, int64_t n, uint32_t* out);

@@ -267,6 +267,104 @@ GQ_AVX512 double exponential_round_all(const ExponentialParams& p, float* x, int
     return lanes_sum(variance) + scalar::exponential_round_all(p, x + i, n - i, words + i);
 }
 
+namespace {
+
+// One butterfly stage between lanes i and i ^ h of sixteen floats: the lane with bit h clear
+// takes a + b, its partner a - b, each computed as the scalar butterfly computes it.
+template <int H>
+GQ_AVX512 inline __m512 lane_stage(__m512 v) {
+    __m512 partner;
+    if (H == 1) partner = _mm512_permute_ps(v, 0xB1);
+    if (H == 2) partner = _mm512_permute_ps(v, 0x4E);
+    if (H == 4) partner = _mm512_shuffle_f32x4(v, v, 0xB1);
+    if (H == 8) partner = _mm512_shuffle_f32x4(v, v, 0x4E);
+    constexpr __mmask16 high = H == 1 ? 0xAAAA : H == 2 ? 0xCCCC : H == 4 ? 0xF0F0 : 0xFF00;
+    return _mm512_mask_blend_ps(high, _mm512_add_ps(v, partner), _mm512_sub_ps(partner, v));
+}
+
+// The stages 1 .. 8 * REGS of the 16 * REGS floats at y, in registers; scaled if they are the last.
+template <int REGS>
+GQ_AVX512 inline void register_stages(float* y, bool last, __m512 scale) {
+    __m512 v[REGS];
+    for (int r = 0; r < REGS; r++) {
+        v[r] = lane_stage<8>(lane_stage<4>(lane_stage<2>(lane_stage<1>(_mm512_loadu_ps(y + 16 * r)))));
+    }
+    for (int h = 1; h < REGS; h <<= 1) {
+        for (int r = 0; r < REGS; r++) {
+            if (r & h) continue;
+            __m512 a = v[r], b = v[r + h];
+            v[r] = _mm512_add_ps(a, b);
+            v[r + h] = _mm512_sub_ps(a, b);
+        }
+    }
+    for (int r = 0; r < REGS; r++) _mm512_storeu_ps(y + 16 * r, last ? _mm512_mul_ps(v[r], scale) : v[r]);
+}
+
+// Butterflies between a and b; scaled if this is the last stage.
+GQ_AVX512 inline void butterfly16(__m512* a, __m512* b, bool last, __m512 scale) {
+    __m512 sum = _mm512_add_ps(*a, *b), difference = _mm512_sub_ps(*a, *b);
+    *a = last ? _mm512_mul_ps(sum, scale) : sum;
+    *b = last ? _mm512_mul_ps(difference, scale) : difference;
+}
+
+}  // namespace
+
+// The stages up to 64 apart run in registers, 128 floats at a time; the later ones in passes
+// over memory, two stages per pass where they can. Stage order per element is the scalar one,
+// so the floats are identical.
+GQ_AVX512 void hadamard_transform(float* y, int64_t size) {
+    const __m512 scale = _mm512_set1_ps(hadamard_scale(size));
+    const int64_t block = size < 128 ? size : 128;
+    for (int64_t s = 0; s < size; s += block) {
+        const bool last = block == size;
+        switch (block) {
+            case 16: register_stages<1>(y + s, last, scale); break;
+            case 32: register_stages<2>(y + s, last, scale); break;
+            case 64: register_stages<4>(y + s, last, scale); break;
+            default: register_stages<8>(y + s, last, scale); break;
+        }
+    }
+    for (int64_t half = block; half < size;) {
+        const bool pair = 4 * half <= size;
+        const int64_t span = pair ? 4 * half : 2 * half;
+        const bool last = span == size;
+        for (int64_t s = 0; s < size; s += span) {
+            for (int64_t i = s; i < s + half; i += 16) {
+                __m512 a = _mm512_loadu_ps(y + i), b = _mm512_loadu_ps(y + i + half);
+                if (pair) {
+                    __m512 c = _mm512_loadu_ps(y + i + 2 * half), d = _mm512_loadu_ps(y + i + 3 * half);
+                    butterfly16(&a, &b, false, scale);
+                    butterfly16(&c, &d, false, scale);
+                    butterfly16(&a, &c, last, scale);
+                    butterfly16(&b, &d, last, scale);
+                    _mm512_storeu_ps(y + i + 2 * half, c);
+                    _mm512_storeu_ps(y + i + 3 * half, d);
+                } else {
+                    butterfly16(&a, &b, last, scale);
+                }
+                _mm512_storeu_ps(y + i, a);
+                _mm512_storeu_ps(y + i + half, b);
+            }
+        }
+        half = span;
+    }
+}
+
+GQ_AVX512 void flip_signs(const uint32_t* words, int offset, const float* in, float* out, int n) {
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        int bit = offset + i, k = bit >> 5, b = bit & 31;
+        // lanes with b + lane < 32 take word k, the others word k + 1 (read only when needed)
+        __m512i w = _mm512_set1_epi32((int)words[k]);
+        if (b > 16) w = _mm512_mask_mov_epi32(w, (__mmask16)(0xFFFFu << (32 - b)), _mm512_set1_epi32((int)words[k + 1]));
+        __m512i shift = _mm512_and_si512(_mm512_add_epi32(_mm512_set1_epi32(b), lane), _mm512_set1_epi32(31));
+        __m512i sign = _mm512_slli_epi32(_mm512_srlv_epi32(w, shift), 31);
+        _mm512_storeu_si512(out + i, _mm512_xor_si512(_mm512_loadu_si512(in + i), sign));
+    }
+    scalar::flip_signs(words, offset + i, in + i, out + i, n - i);
+}
+
 GQ_AVX512 double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words) {
     alignas(64) float table[16];
     for (int j = 0; j < 16; j++) table[j] = points[j < count ? j : count - 1];

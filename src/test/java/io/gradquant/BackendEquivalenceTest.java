@@ -79,9 +79,10 @@ class BackendEquivalenceTest {
     }
 
     /**
-     * Level counts and norms on both sides of the vector loops' switches (the AVX-512 standard
-     * rounding looks levels up in a table below 33 levels and computes them above), at every
-     * vector level.
+     * Level counts, norms and Hadamard sizes on both sides of the vector loops' switches (the
+     * AVX-512 standard rounding looks levels up in a table below 33 levels and computes them
+     * above; the AVX-512 transform runs blocks of 1 to 8 registers, then one- or two-stage passes),
+     * at every vector level.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("options")
@@ -105,6 +106,9 @@ class BackendEquivalenceTest {
         for (int levels : new int[] {2, 3, 16, 32, 33, 256}) {
             all.add(QuantizerSpec.builder(QuantizerType.STANDARD).levels(levels).bucketSize(700).build());
             all.add(QuantizerSpec.builder(QuantizerType.HADAMARD).levels(levels).bucketSize(512).build());
+        }
+        for (int bucket : new int[] {16, 20, 40, 100, 200, 2000, 2437}) {  // padded: 16 .. 4096
+            all.add(QuantizerSpec.builder(QuantizerType.HADAMARD).bucketSize(bucket).build());
         }
         for (int levels : new int[] {4, 16, 256}) {
             all.add(QuantizerSpec.builder(QuantizerType.EXPONENTIAL).levels(levels).bucketSize(700).build());
