@@ -90,9 +90,9 @@ void flip_signs(const uint32_t* words, int offset, const float* in, float* out, 
 }
 
 // The portable transform. Each butterfly's result depends only on its two inputs, so any order
-// within a stage, and any vector width, gives the same floats. The first three stages run as one unrolled 8-point
-// transform per group of 8 (their inner loops are too short to vectorise); the compiler
-// vectorises the restrict-qualified inner loop of the later stages for every clone.
+// within a stage, and any vector width, gives the same floats. The first three stages run as one
+// unrolled 8-point transform per group of 8 (their inner loops are too short to vectorise); the
+// compiler vectorises the restrict-qualified inner loop of the later stages for every clone.
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void hadamard_transform(float* y, int64_t size) {
     int64_t half = 1;

@@ -1,7 +1,8 @@
-// AVX-512 versions of the hottest whole-bucket loops (Philox, scan, standard rounding): twice the
-// lanes of the AVX2 ones, with exactly the same per-lane IEEE operations, so outputs stay
-// bit-identical to the scalar path. Compiled for AVX-512 only here and called only when the
-// processor has AVX-512 F, DQ and VL.
+// AVX-512 versions of the hottest whole-bucket loops (Philox, scan, standard, exponential and
+// smart rounding, the Hadamard transform and sign flips): twice the lanes of the AVX2 ones. Each
+// output float is the scalar path's, bit for bit: the same per-lane IEEE operations, rearranged
+// only where the result is provably equal (said where it happens). Compiled for AVX-512 only here
+// and called only when the processor has AVX-512 F, DQ and VL.
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_*() as the unused merge source, which
 // -Wmaybe-uninitialized and -Wuninitialized report as false positives.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

@@ -44,14 +44,18 @@ class BackendEquivalenceTest {
     void cpuEqualsJavaBitForBit(QuantizerType type, BucketLayout layout, int bucket, int[] lengths) {
         QuantizerSpec spec = QuantizerSpec.builder(type).bucketSize(bucket).layout(layout).seed(77).levels(16)
                 .smartFraction(0.02).build();
-        int n = IntStream.of(lengths).sum();
-        float[] x = TestData.gradientLike(n, 99 + bucket);
+        assertCpuEqualsJavaAtEveryVectorLevel(spec, 3, TestData.gradientLike(IntStream.of(lengths).sum(), 99 + bucket),
+                lengths);
+    }
+
+    /** Outputs bit for bit, counts exactly, statistics to summation-order rounding. */
+    static void assertCpuEqualsJavaAtEveryVectorLevel(QuantizerSpec spec, long step, float[] x, int[] lengths) {
         Segments reference = TestData.directSegments(x, lengths);
-        QuantStats expected = new JavaBackend().quantize(spec, 3, reference);
+        QuantStats expected = new JavaBackend().quantize(spec, step, reference);
         for (int level : vectorLevels()) {
             CpuBackend.setVectorLevel(level);
             Segments actual = TestData.directSegments(x, lengths);
-            QuantStats stats = new CpuBackend(2).quantize(spec, 3, actual);
+            QuantStats stats = new CpuBackend(2).quantize(spec, step, actual);
             assertArrayEquals(QuantizerMatrixTest.bits(TestData.flatten(reference)),
                     QuantizerMatrixTest.bits(TestData.flatten(actual)), "vector level " + level);
             assertEquals(expected.buckets(), stats.buckets());
@@ -88,17 +92,7 @@ class BackendEquivalenceTest {
     @MethodSource("options")
     void optionsEqualJavaAtEveryVectorLevel(QuantizerSpec spec) {
         int[] lengths = {1500, 37, 900};
-        float[] x = TestData.gradientLike(IntStream.of(lengths).sum(), 31);
-        Segments reference = TestData.directSegments(x, lengths);
-        QuantStats expected = new JavaBackend().quantize(spec, 6, reference);
-        for (int level : vectorLevels()) {
-            CpuBackend.setVectorLevel(level);
-            Segments actual = TestData.directSegments(x, lengths);
-            QuantStats stats = new CpuBackend(2).quantize(spec, 6, actual);
-            assertArrayEquals(QuantizerMatrixTest.bits(TestData.flatten(reference)),
-                    QuantizerMatrixTest.bits(TestData.flatten(actual)), "vector level " + level);
-            assertEquals(expected.variance(), stats.variance(), 1e-12 * expected.variance());
-        }
+        assertCpuEqualsJavaAtEveryVectorLevel(spec, 6, TestData.gradientLike(IntStream.of(lengths).sum(), 31), lengths);
     }
 
     static Stream<QuantizerSpec> options() {
