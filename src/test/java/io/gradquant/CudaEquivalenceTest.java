@@ -1,7 +1,6 @@
 package io.gradquant;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.gradquant.backend.Backend;
 import io.gradquant.reference.JavaBackend;
@@ -109,16 +108,6 @@ class CudaEquivalenceTest {
     }
 
     static void assertSameAsJava(QuantizerSpec spec, Backend cuda, int[] lengths, long seed) {
-        int n = IntStream.of(lengths).sum();
-        float[] x = TestData.gradientLike(n, seed);
-        Segments expected = TestData.directSegments(x, lengths);
-        Segments actual = TestData.directSegments(x, lengths);
-        QuantStats want = new JavaBackend().quantize(spec, 3, expected);
-        QuantStats got = cuda.quantize(spec, 3, actual);
-        assertArrayEquals(QuantizerMatrixTest.bits(TestData.flatten(expected)), QuantizerMatrixTest.bits(TestData.flatten(actual)));
-        assertEquals(want.buckets(), got.buckets());
-        assertEquals(want.nonFiniteBuckets(), got.nonFiniteBuckets());
-        assertEquals(want.variance(), got.variance(), 1e-12 * want.variance());
-        assertEquals(want.normSquared(), got.normSquared(), 1e-12 * want.normSquared());
+        TestData.assertSameAsJava(spec, cuda, 3, TestData.gradientLike(IntStream.of(lengths).sum(), seed), lengths, "cuda");
     }
 }

@@ -1,5 +1,8 @@
 package io.gradquant;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.gradquant.backend.Backend;
 import io.gradquant.backend.CpuBackend;
 import io.gradquant.reference.JavaBackend;
@@ -79,6 +82,24 @@ public final class TestData {
         Segments s = Segments.of(Segments.directCopy(x));
         QuantStats stats = backend.quantize(spec, step, s);
         return new Result(flatten(s), stats);
+    }
+
+    /**
+     * {@code backend} quantizes {@code x}, split into segments of {@code lengths}, exactly as the
+     * java reference does: outputs bit for bit, bucket counts exactly, statistics to
+     * summation-order rounding.
+     */
+    public static void assertSameAsJava(QuantizerSpec spec, Backend backend, long step, float[] x, int[] lengths,
+            String context) {
+        Segments expected = directSegments(x, lengths);
+        Segments actual = directSegments(x, lengths);
+        QuantStats want = new JavaBackend().quantize(spec, step, expected);
+        QuantStats got = backend.quantize(spec, step, actual);
+        assertArrayEquals(QuantizerMatrixTest.bits(flatten(expected)), QuantizerMatrixTest.bits(flatten(actual)), context);
+        assertEquals(want.buckets(), got.buckets(), context);
+        assertEquals(want.nonFiniteBuckets(), got.nonFiniteBuckets(), context);
+        assertEquals(want.variance(), got.variance(), 1e-12 * want.variance(), context);
+        assertEquals(want.normSquared(), got.normSquared(), 1e-12 * want.normSquared(), context);
     }
 
     /** Output values and statistics of one call. */

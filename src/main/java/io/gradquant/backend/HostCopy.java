@@ -21,30 +21,15 @@ final class HostCopy {
 
     /** Segment i to {@code device + 4 * offsets[i]}. */
     static void toDevice(Segments segments, long device, long[] offsets) {
-        for (int i = 0; i < segments.count(); i++) {
-            FloatBuffer b = segments.segment(i);
-            long n = segments.length(i);
-            long at = device + Float.BYTES * offsets[i];
-            if (n == 0) {
-                continue;
-            }
-            if (isPlain(b)) {
-                check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(at), Pointer.to(b), n * Float.BYTES),
-                        "cuMemcpyHtoD(segment " + i + ", " + n + " floats)");
-                continue;
-            }
-            float[] chunk = new float[(int) Math.min(n, CHUNK)];
-            for (int pos = 0; pos < n; pos += chunk.length) {
-                int k = (int) Math.min(chunk.length, n - pos);
-                b.get(pos, chunk, 0, k);
-                check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(at + (long) Float.BYTES * pos), Pointer.to(chunk),
-                        (long) k * Float.BYTES), "cuMemcpyHtoD(segment " + i + ", " + k + " floats at " + pos + ")");
-            }
-        }
+        copy(segments, device, offsets, true);
     }
 
     /** {@code device + 4 * offsets[i]} back to segment i. */
     static void toHost(long device, long[] offsets, Segments segments) {
+        copy(segments, device, offsets, false);
+    }
+
+    private static void copy(Segments segments, long device, long[] offsets, boolean toDevice) {
         for (int i = 0; i < segments.count(); i++) {
             FloatBuffer b = segments.segment(i);
             long n = segments.length(i);
@@ -53,17 +38,31 @@ final class HostCopy {
                 continue;
             }
             if (isPlain(b)) {
-                check(JCudaDriver.cuMemcpyDtoH(Pointer.to(b), DevicePointer.at(at), n * Float.BYTES),
-                        "cuMemcpyDtoH(segment " + i + ", " + n + " floats)");
+                memcpy(toDevice, Pointer.to(b), at, n, "(segment " + i + ", " + n + " floats)");
                 continue;
             }
             float[] chunk = new float[(int) Math.min(n, CHUNK)];
             for (int pos = 0; pos < n; pos += chunk.length) {
                 int k = (int) Math.min(chunk.length, n - pos);
-                check(JCudaDriver.cuMemcpyDtoH(Pointer.to(chunk), DevicePointer.at(at + (long) Float.BYTES * pos),
-                        (long) k * Float.BYTES), "cuMemcpyDtoH(segment " + i + ", " + k + " floats at " + pos + ")");
-                b.put(pos, chunk, 0, k);
+                if (toDevice) {
+                    b.get(pos, chunk, 0, k);
+                }
+                memcpy(toDevice, Pointer.to(chunk), at + (long) Float.BYTES * pos, k,
+                        "(segment " + i + ", " + k + " floats at " + pos + ")");
+                if (!toDevice) {
+                    b.put(pos, chunk, 0, k);
+                }
             }
+        }
+    }
+
+    /** One checked copy of {@code floats} values between host memory and {@code device}. */
+    private static void memcpy(boolean toDevice, Pointer host, long device, long floats, String what) {
+        long bytes = floats * Float.BYTES;
+        if (toDevice) {
+            check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(device), host, bytes), "cuMemcpyHtoD" + what);
+        } else {
+            check(JCudaDriver.cuMemcpyDtoH(host, DevicePointer.at(device), bytes), "cuMemcpyDtoH" + what);
         }
     }
 
