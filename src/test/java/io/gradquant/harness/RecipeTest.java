@@ -57,6 +57,45 @@ class RecipeTest {
         assertEquals(2, batches(new EpochShuffleSampler(3, true, 5, 2), data).size(), "max batches per epoch");
     }
 
+    @Test
+    void workersSliceTheSingleProcessGlobalBatches() {
+        ArrayDataset data = new ArrayDataset.Builder().setData(ai.djl.ndarray.NDManager.newBaseManager()
+                .zeros(new ai.djl.ndarray.types.Shape(23, 1))).setSampling(3, false).build();
+        for (int workers : new int[] {2, 3}) {
+            // one process with batch workers*3 sees what the workers together see
+            EpochShuffleSampler single = new EpochShuffleSampler(3 * workers, true, 5, 0);
+            single.setEpoch(4);
+            List<List<Long>> global = batches(single, data);
+            List<List<List<Long>>> slices = new ArrayList<>();
+            for (int r = 0; r < workers; r++) {
+                EpochShuffleSampler s = new EpochShuffleSampler(3, true, 5, 0, r, workers);
+                s.setEpoch(4);
+                slices.add(batches(s, data));
+                assertEquals(s.batchesPerEpoch(23), slices.get(r).size());
+            }
+            // 23 = 3 full global batches of 6 and a last one of 5 (two workers);
+            // 2 full ones of 9 and a last one of 5 (three workers)
+            int expectedBatches = workers == 2 ? 4 : 3;
+            assertEquals(expectedBatches, slices.get(0).size(), workers + " workers");
+            for (int b = 0; b < expectedBatches; b++) {
+                List<Long> joined = new ArrayList<>();
+                for (int r = 0; r < workers; r++) {
+                    joined.addAll(slices.get(r).get(b));
+                }
+                assertEquals(global.get(b), joined, "global batch " + b + ", " + workers + " workers");
+            }
+        }
+        EpochShuffleSampler last = new EpochShuffleSampler(3, true, 5, 0, 2, 3);
+        last.setEpoch(4);
+        assertEquals(List.of(3, 3, 2), batches(last, data).stream().map(List::size).toList(),
+                "the partial last global batch of 5 is shared out 1, 2, 2");
+        // 24 examples, 5 workers of 4: one full global batch of 20, then 4 left for 5 workers: dropped
+        assertEquals(1, new EpochShuffleSampler(4, true, 5, 0, 0, 5).batchesPerEpoch(24));
+        assertEquals(2, new EpochShuffleSampler(4, true, 5, 0, 0, 5).batchesPerEpoch(25));
+        assertEquals(1, new EpochShuffleSampler(4, true, 5, 1, 0, 5).batchesPerEpoch(25), "max batches");
+        assertThrows(IllegalArgumentException.class, () -> new EpochShuffleSampler(4, true, 5, 0, 2, 2));
+    }
+
     private static List<List<Long>> batches(EpochShuffleSampler sampler, ArrayDataset data) {
         List<List<Long>> out = new ArrayList<>();
         sampler.sample(data).forEachRemaining(out::add);
