@@ -6,6 +6,7 @@ import io.gradquant.harness.ProgressBars;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,6 +38,9 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     private HarnessOptions options;
 
+    @ArgGroup(validate = false, heading = DistributedOptions.HEADING)
+    private DistributedOptions distributed = new DistributedOptions();
+
     @Override
     public Integer call() throws Exception {
         if (varianceSteps < 0) {
@@ -48,10 +52,17 @@ final class CompareCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--quantizers " + quantizers
                     + " lists a quantizer twice: each may run once");
         }
-        HarnessSetup setup = HarnessSetup.prepare(spec, options, "compare", quantizers, varianceSteps);
+        if (DataParallelSetup.launches(distributed)) {
+            HarnessSetup.check(spec, options, distributed, "compare", quantizers);
+            return DataParallelSetup.launch(spec, distributed.workers);
+        }
+        HarnessSetup setup = HarnessSetup.prepare(spec, options, distributed, "compare", quantizers, varianceSteps);
         PrintWriter out = spec.commandLine().getOut();
         CompareJob.run(setup.experiment(), setup.settings(), options.factory(setup.choice().backend()), quantizers,
                 setup.choice().probeBackend(), varianceSteps, setup.dir(), out, ProgressBars.enabled());
+        if (setup.dir() == null) {
+            return 0; // a data-parallel rank other than 0: rank 0 reports
+        }
         out.println("results in " + setup.dir());
         out.flush();
         return 0;

@@ -1,6 +1,9 @@
 package io.gradquant.cli;
 
 import io.gradquant.QuantizerType;
+import io.gradquant.distributed.ConfigDigest;
+import io.gradquant.distributed.MpiWorld;
+import io.gradquant.harness.DataParallel;
 import io.gradquant.harness.DeviceChoice;
 import io.gradquant.harness.Experiment;
 import io.gradquant.harness.Recipe;
@@ -8,6 +11,7 @@ import io.gradquant.harness.Settings;
 import io.gradquant.harness.TrainingData;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,31 +23,79 @@ import picocli.CommandLine.ParameterException;
  * claim the output directory, find and load the data, draw the initial parameters. Cheap checks
  * come first, so a bad option fails before anything slow happens or anything is written.
  *
+ * <p>Data-parallel ({@link DataParallelSetup}): every rank checks its options, then joins the MPI
+ * world; rank 0 alone claims the output directory and speaks on the log; the ranks find their data
+ * one after another (so that two never install the same package at once), compare their
+ * configurations, and start from rank 0's initial parameters.
+ *
  * @param experiment the experiment
  * @param choice     device and backends
  * @param settings   the invocation's settings, for the result files
- * @param dir        the output directory, created
+ * @param dir        the output directory, created (on rank 0; other ranks write nothing)
+ * @param parallel   this rank's part in data-parallel training, or null for a single process
  */
-record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings settings, Path dir) {
-    static HarnessSetup prepare(CommandSpec spec, HarnessOptions options, String command,
-            List<QuantizerType> quantizers, int varianceSteps) throws IOException {
-        Recipe recipe = options.validate(spec, quantizers);
-        DeviceChoice choice;
+record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings settings, Path dir, DataParallel parallel) {
+    /**
+     * The checks that need neither MPI nor data, for the process that starts the ranks: a bad
+     * option stops it before any rank starts.
+     *
+     * @throws ParameterException naming the first bad option
+     */
+    static void check(CommandSpec spec, HarnessOptions options, DistributedOptions distributed, String command,
+            List<QuantizerType> quantizers) throws IOException {
+        options.validate(spec, quantizers);
+        distributed.check(spec, true, quantizers);
         try {
-            choice = DeviceChoice.resolve(options.device, options.backend, options.threads);
+            DataParallelSetup.device(options.device);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        Path dir = options.checkOut(spec, command);
-        PrintWriter err = spec.commandLine().getErr();
+        if (options.out != null) {
+            options.checkOut(spec, command);
+        }
+    }
+
+    static HarnessSetup prepare(CommandSpec spec, HarnessOptions options, DistributedOptions distributed,
+            String command, List<QuantizerType> quantizers, int varianceSteps) throws IOException {
+        Recipe recipe = options.validate(spec, quantizers);
+        DistributedOptions.Request request = distributed.check(spec, MpiWorld.insideJob(), quantizers);
+        String device = options.device;
+        if (request != null) {
+            try {
+                device = DataParallelSetup.device(options.device);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+        }
+        DataParallel parallel = request == null ? null : DataParallelSetup.join(spec, request);
+        int threads = parallel == null ? options.threads : DataParallelSetup.threadsPerRank(options.threads);
+        DeviceChoice choice;
+        try {
+            choice = DeviceChoice.resolve(device, options.backend, threads);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        boolean speaks = parallel == null || parallel.writesResults();
+        Path dir = speaks ? options.checkOut(spec, command) : null;
+        PrintWriter err = speaks ? spec.commandLine().getErr() : new PrintWriter(new StringWriter());
+        if (parallel != null) {
+            err.println("gradquant: data-parallel training on " + parallel.size() + " workers; rank 0 reports");
+        }
         err.println("gradquant: " + choice.reason());
         err.flush();
-        TrainingData data = options.loadData(err);
-        Files.createDirectories(dir);
-        err.println("gradquant: results go to " + dir);
-        err.flush();
-        Experiment experiment = new Experiment(options.model, data, recipe, choice.device());
+        TrainingData data = parallel == null ? options.loadData(err) : DataParallelSetup.loadInTurn(parallel, options, err);
+        Experiment experiment = new Experiment(options.model, data, recipe, choice.device(), parallel);
         Settings settings = options.settings(command, quantizers, choice, data, varianceSteps);
-        return new HarnessSetup(experiment, choice, settings, dir);
+        if (parallel != null) {
+            // before anything is written: a rank that differs stops every rank
+            ConfigDigest.requireSame(parallel.workers(),
+                    DataParallelSetup.configuration(parallel, experiment, options, quantizers, settings));
+        }
+        if (dir != null) {
+            Files.createDirectories(dir);
+            err.println("gradquant: results go to " + dir);
+            err.flush();
+        }
+        return new HarnessSetup(experiment, choice, settings, dir, parallel);
     }
 }

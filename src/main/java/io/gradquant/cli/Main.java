@@ -1,5 +1,6 @@
 package io.gradquant.cli;
 
+import io.gradquant.distributed.MpiWorld;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,6 +31,8 @@ public final class Main implements Callable<Integer> {
             System.err.println(ErrorHandler.PREFIX + ErrorHandler.message(e));
             code = 1;
         }
+        // a rank of a data-parallel job finalises MPI, or on failure ends every rank (MPI_Abort)
+        MpiWorld.exit(code);
         System.exit(code);
     }
 

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,12 +32,22 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     private HarnessOptions options;
 
+    @ArgGroup(validate = false, heading = DistributedOptions.HEADING)
+    private DistributedOptions distributed = new DistributedOptions();
+
     @Override
     public Integer call() throws Exception {
-        HarnessSetup setup = HarnessSetup.prepare(spec, options, "train", List.of(quantizer), 0);
+        if (DataParallelSetup.launches(distributed)) {
+            HarnessSetup.check(spec, options, distributed, "train", List.of(quantizer));
+            return DataParallelSetup.launch(spec, distributed.workers);
+        }
+        HarnessSetup setup = HarnessSetup.prepare(spec, options, distributed, "train", List.of(quantizer), 0);
         PrintWriter out = spec.commandLine().getOut();
         RunResult result = TrainJob.run(setup.experiment(), setup.settings(),
                 options.factory(setup.choice().backend()), quantizer, setup.dir(), out, ProgressBars.enabled());
+        if (setup.dir() == null) {
+            return 0; // a data-parallel rank other than 0: rank 0 reports
+        }
         out.printf(Locale.ROOT, "%s: test accuracy %.2f%% after %d epochs; results in %s%n", quantizer.cliName(),
                 100 * result.finalTestAccuracy(), result.epochs().size(), setup.dir());
         out.flush();

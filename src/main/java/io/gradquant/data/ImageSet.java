@@ -1,5 +1,8 @@
 package io.gradquant.data;
 
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+
 /**
  * Raw images and labels as stored on disk: {@code count} images of {@code channels x height x width}
  * unsigned bytes, channel-first, back to back, and one label in {@code [0, classes)} per image.
@@ -70,6 +73,14 @@ public final class ImageSet {
     /** Label of image {@code i}. */
     public int label(int i) {
         return Byte.toUnsignedInt(labels[i]);
+    }
+
+    /** Feeds the shape, the classes, every pixel and every label to {@code digest}: equal sets feed equal bytes. */
+    public void digest(MessageDigest digest) {
+        digest.update(ByteBuffer.allocate(5 * Integer.BYTES).putInt(labels.length).putInt(channels).putInt(height)
+                .putInt(width).putInt(classes).flip());
+        digest.update(pixels);
+        digest.update(labels);
     }
 
     /** Pixel value (0 to 255) of image {@code i} at flat channel-first position {@code p}. */

@@ -1,5 +1,7 @@
 package io.gradquant.harness;
 
+import java.util.List;
+
 /**
  * One quantizer's line of a comparison, as in compare.json and compare.csv.
  *
@@ -9,21 +11,41 @@ package io.gradquant.harness;
  * @param quantizationSecondsPerEpoch mean time per epoch spent quantizing
  * @param avgVariance                 mean quantization variance over the variance probe's steps
  * @param avgNormalizedVariance       mean normalised variance over the probe's steps
+ * @param exchange                    data-parallel runs: the mean per epoch of the exchange's
+ *                                    traffic and time split; null for a single process
+ * @param ranks                       data-parallel runs: each rank's checksum of its final
+ *                                    parameters; empty for a single process
  */
 public record CompareRow(String quantizer, double testAccuracy, double epochSeconds,
-        double quantizationSecondsPerEpoch, double avgVariance, double avgNormalizedVariance) {
+        double quantizationSecondsPerEpoch, double avgVariance, double avgNormalizedVariance,
+        ExchangeMetrics exchange, List<RankChecksum> ranks) {
     static final String CSV_HEADER =
             "quantizer,test_accuracy,epoch_seconds,quantization_seconds_per_epoch,avg_variance,avg_normalized_variance";
+
+    public CompareRow {
+        ranks = List.copyOf(ranks);
+    }
 
     /** The row from a training run and the probe's measurements of the same quantizer. */
     static CompareRow of(RunResult run, VarianceProbe.Result probe) {
         return new CompareRow(run.quantizer(), run.finalTestAccuracy(), run.meanEpochSeconds(),
                 run.meanQuantizationSeconds(), probe.meanVariance(run.quantizer()),
-                probe.meanNormalizedVariance(run.quantizer()));
+                probe.meanNormalizedVariance(run.quantizer()), run.meanExchange(), run.ranks());
+    }
+
+    /** Whether every rank ended with the same parameters (true for a single process). */
+    public boolean ranksAgree() {
+        return ranks.stream().map(RankChecksum::parametersSha256).distinct().count() <= 1;
+    }
+
+    /** The CSV header for rows of a single process, or of data-parallel runs. */
+    static String csvHeader(boolean dataParallel) {
+        return dataParallel ? CSV_HEADER + "," + ExchangeMetrics.CSV_HEADER + ",ranks_agree" : CSV_HEADER;
     }
 
     String csv() {
         return quantizer + "," + testAccuracy + "," + epochSeconds + "," + quantizationSecondsPerEpoch + ","
-                + avgVariance + "," + avgNormalizedVariance;
+                + avgVariance + "," + avgNormalizedVariance
+                + (exchange == null ? "" : "," + exchange.csvFields() + "," + ranksAgree());
     }
 }

@@ -10,7 +10,8 @@ import ai.djl.training.optimizer.Optimizer;
 
 /**
  * What every run of one train or compare invocation shares: model, data, recipe, device, and the
- * initial parameters drawn once from the recipe's seed.
+ * initial parameters drawn once from the recipe's seed; for data-parallel training, this rank's
+ * part ({@link DataParallel}), with rank 0's initial parameters on every rank.
  */
 public final class Experiment {
     private final ModelKind model;
@@ -18,14 +19,27 @@ public final class Experiment {
     private final Recipe recipe;
     private final Device device;
     private final InitialState initial;
+    private final DataParallel parallel;
 
-    /** Draws the initial parameters from {@code recipe.seed()}. */
+    /** A single process's experiment: draws the initial parameters from {@code recipe.seed()}. */
     public Experiment(ModelKind model, TrainingData data, Recipe recipe, Device device) {
+        this(model, data, recipe, device, null);
+    }
+
+    /**
+     * Draws the initial parameters from {@code recipe.seed()}; with {@code parallel}, every rank
+     * then takes rank 0's (a collective call: every rank constructs its experiment).
+     *
+     * @param parallel this rank's part in data-parallel training, or null for a single process
+     */
+    public Experiment(ModelKind model, TrainingData data, Recipe recipe, Device device, DataParallel parallel) {
         this.model = model;
         this.data = data;
         this.recipe = recipe;
         this.device = device;
-        this.initial = InitialState.draw(model, data.classes(), data.inputShape(recipe.batchSize()), recipe.seed());
+        this.parallel = parallel;
+        InitialState drawn = InitialState.draw(model, data.classes(), data.inputShape(recipe.batchSize()), recipe.seed());
+        this.initial = parallel == null ? drawn : drawn.broadcast(parallel.workers());
     }
 
     /** The model trained. */
@@ -48,9 +62,33 @@ public final class Experiment {
         return device;
     }
 
-    /** A sampler for a run's training set: the same order in every run. */
+    /** This rank's part in data-parallel training, or null for a single process. */
+    public DataParallel parallel() {
+        return parallel;
+    }
+
+    /**
+     * A sampler for a run's training set: the same order in every run; data-parallel, this rank's
+     * slice of each global batch.
+     */
     EpochShuffleSampler newSampler() {
-        return new EpochShuffleSampler(recipe.batchSize(), true, recipe.seed(), recipe.maxStepsPerEpoch());
+        return parallel == null
+                ? new EpochShuffleSampler(recipe.batchSize(), true, recipe.seed(), recipe.maxStepsPerEpoch())
+                : new EpochShuffleSampler(recipe.batchSize(), true, recipe.seed(), recipe.maxStepsPerEpoch(),
+                        parallel.rank(), parallel.size());
+    }
+
+    /**
+     * The names and shapes of the model's parameters in model order, one "name shape" per line:
+     * what data-parallel workers compare before they start.
+     */
+    public String parameterShapes() {
+        try (Session session = open("shapes", new EpochLearningRate(recipe))) {
+            StringBuilder out = new StringBuilder();
+            session.model().getBlock().getParameters()
+                    .forEach(p -> out.append(p.getKey()).append(' ').append(p.getValue().getArray().getShape()).append('\n'));
+            return out.toString();
+        }
     }
 
     /**

@@ -6,17 +6,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import io.gradquant.distributed.Collectives;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 
 /**
  * A model's initial parameters, drawn once from the seed and loaded into every run of a
  * comparison, so that all quantizers (and the variance probe) start from the same weights.
- * Stored in DJL's own parameter format, in memory.
+ * Stored in DJL's own parameter format, in memory. Data-parallel workers all start from rank 0's
+ * draw ({@link #broadcast}).
  */
 final class InitialState {
     private final byte[] parameters;
@@ -39,6 +42,29 @@ final class InitialState {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise the initial parameters", e);
         }
+    }
+
+    /**
+     * Rank 0's state on every rank: its size, then its bytes, go out from rank 0; what the other
+     * ranks pass is replaced.
+     */
+    InitialState broadcast(Collectives workers) {
+        ByteBuffer size = ByteBuffer.allocateDirect(Long.BYTES);
+        size.putLong(0, parameters.length);
+        workers.broadcast(size, 0);
+        long bytes = size.getLong(0);
+        if (bytes < 0 || bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("rank 0 announced initial parameters of " + bytes
+                    + " bytes: more than a Java array holds");
+        }
+        ByteBuffer buffer = ByteBuffer.allocateDirect((int) bytes);
+        if (workers.rank() == 0) {
+            buffer.put(0, parameters);
+        }
+        workers.broadcast(buffer, 0);
+        byte[] received = new byte[(int) bytes];
+        buffer.get(0, received);
+        return new InitialState(received);
     }
 
     /**

@@ -7,10 +7,23 @@ import java.util.List;
  *
  * @param quantizer the quantizer's name
  * @param epochs    the epochs, in order
+ * @param ranks     data-parallel runs: each rank's checksum of its final parameters, in rank order;
+ *                  empty for a single process
  */
-public record RunResult(String quantizer, List<EpochMetrics> epochs) {
+public record RunResult(String quantizer, List<EpochMetrics> epochs, List<RankChecksum> ranks) {
     public RunResult {
         epochs = List.copyOf(epochs);
+        ranks = List.copyOf(ranks);
+    }
+
+    /** A single process's run. */
+    public RunResult(String quantizer, List<EpochMetrics> epochs) {
+        this(quantizer, epochs, List.of());
+    }
+
+    /** Data-parallel runs: the mean over the epochs of their exchange metrics; null for a single process. */
+    public ExchangeMetrics meanExchange() {
+        return ExchangeMetrics.mean(epochs.stream().map(EpochMetrics::exchange).filter(e -> e != null).toList());
     }
 
     /** Test accuracy after the last epoch (NaN with no epoch). */

@@ -9,6 +9,9 @@ import io.gradquant.data.ImageDataset;
 import io.gradquant.data.ImageSet;
 import io.gradquant.data.Normalization;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.nio.file.Path;
 
 /**
@@ -59,6 +62,18 @@ public final class TrainingData {
         return train.classes();
     }
 
+    /**
+     * The SHA-256 of both splits' images and labels, 64 hex digits: data-parallel workers compare
+     * it to be sure that they train on the same data.
+     */
+    public String sha256() {
+        MessageDigest sha = ParameterChecksum.sha256();
+        sha.update(kind.cliName().getBytes(StandardCharsets.UTF_8));
+        train.digest(sha);
+        test.digest(sha);
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
     /** The input shape of one batch, (batch, channels, height, width). */
     public Shape inputShape(int batch) {
         return new Shape(batch, train.channels(), train.height(), train.width());
@@ -84,5 +99,15 @@ public final class TrainingData {
     /** The test set, in order, without augmentation. */
     ImageDataset testSet() {
         return ImageDataset.builder(test).normalization(normalization()).setSampling(TEST_BATCH, false).build();
+    }
+
+    /**
+     * Worker {@code rank} of {@code workers}'s share of the test set: examples [floor(r·n/W),
+     * floor((r+1)·n/W)) in order, without augmentation. The shares cover the test set once.
+     */
+    ImageDataset testShare(int rank, int workers) {
+        long n = test.size();
+        RangeSampler share = new RangeSampler(rank * n / workers, (rank + 1) * n / workers, TEST_BATCH);
+        return ImageDataset.builder(test).normalization(normalization()).setSampling(share).build();
     }
 }

@@ -3,10 +3,12 @@ package io.gradquant.harness;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
+import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import io.gradquant.QuantStats;
 import io.gradquant.Quantizer;
 import io.gradquant.data.ImageDataset;
+import io.gradquant.train.ExchangingListener;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +19,11 @@ import java.util.Map;
  * with plain (unquantized) SGD for a number of steps; on each step's gradient measure every
  * quantizer's variance and normalised variance, each on its own copy, while the update uses the
  * original gradient. Quantizer i uses step s of its random stream on step s.
+ *
+ * <p>Data-parallel, the probe trains as one worker of the job: each rank on its slice of the
+ * batches, the gradients averaged by a float32 allreduce, so the probe measures the quantizers on
+ * the gradient of the whole global batch, as a single process with that batch would. Rank 0 measures;
+ * the other ranks train along and return zeros.
  */
 public final class VarianceProbe {
     private final Experiment experiment;
@@ -46,15 +53,20 @@ public final class VarianceProbe {
             return new Result(variance, normalized);
         }
         Recipe recipe = experiment.recipe();
+        DataParallel parallel = experiment.parallel();
+        boolean measures = parallel == null || parallel.writesResults();
         EpochLearningRate lr = new EpochLearningRate(recipe);
         LossRecorder loss = new LossRecorder();
         GradientCopy copy = new GradientCopy();
-        Measure measure = new Measure(copy);
+        TrainingListener measure = measures ? new Measure(copy) : new TrainingListenerAdapter() { };
+        // data-parallel: the float32 average first, then the measurement sees it
+        TrainingListener[] listeners = parallel == null ? new TrainingListener[] {loss, measure}
+                : new TrainingListener[] {loss, new ExchangingListener(parallel.float32Exchange()), measure};
         EpochShuffleSampler sampler = experiment.newSampler();
         ImageDataset train = experiment.data().trainSet(sampler, recipe.seed());
         ProgressBars bar = ProgressBars.start(progress, "variance", steps);
         int step = 0;
-        try (Experiment.Session session = experiment.open("variance-probe", lr, loss, measure)) {
+        try (Experiment.Session session = experiment.open("variance-probe", lr, listeners)) {
             Trainer trainer = session.trainer();
             for (int epoch = 0; step < steps; epoch++) {
                 lr.startEpoch(epoch);
@@ -65,11 +77,13 @@ public final class VarianceProbe {
                             break; // DJL's iterator holds no threads or resources without an executor
                         }
                         EasyTrain.trainBatch(trainer, batch);
-                        if (!Float.isFinite(loss.last())) {
+                        float value = parallel == null ? loss.last() : parallel.sum(loss.last())[0];
+                        if (!Float.isFinite(value)) {
                             throw new NonFiniteLossException("the variance probe (unquantized SGD)", step + 1,
-                                    epoch + 1, loss.last());
+                                    epoch + 1, value);
                         }
-                        for (Map.Entry<String, Quantizer> q : quantizers.entrySet()) {
+                        for (Map.Entry<String, Quantizer> q : measures ? quantizers.entrySet()
+                                : Map.<String, Quantizer>of().entrySet()) {
                             QuantStats stats = q.getValue().quantize(copy.freshWork(), step);
                             variance.get(q.getKey())[step] = stats.variance();
                             normalized.get(q.getKey())[step] = stats.normalizedVariance();

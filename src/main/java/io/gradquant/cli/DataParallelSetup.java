@@ -1,0 +1,149 @@
+package io.gradquant.cli;
+
+import io.gradquant.QuantizerType;
+import io.gradquant.distributed.MpiLauncher;
+import io.gradquant.distributed.MpiWorld;
+import io.gradquant.harness.DataParallel;
+import io.gradquant.harness.Experiment;
+import io.gradquant.harness.Settings;
+import io.gradquant.harness.TrainingData;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/** The data-parallel steps of {@link HarnessSetup}: joining the job, loading the data in turn, comparing configurations. */
+final class DataParallelSetup {
+    private DataParallelSetup() {
+    }
+
+    /**
+     * The device mode a data-parallel worker trains with: the CPU (auto picks it).
+     *
+     * @throws IllegalArgumentException for gpu
+     */
+    static String device(String mode) {
+        String m = mode.trim().toLowerCase(Locale.ROOT);
+        if (m.equals("gpu")) {
+            throw new IllegalArgumentException("--device gpu: data-parallel training (--workers, mpirun) runs on the"
+                    + " CPU so far; leave --device out or use --device cpu");
+        }
+        return m.equals("auto") ? "cpu" : m;
+    }
+
+    /** Whether this process starts the ranks instead of being one: --workers N > 1 outside an MPI job. */
+    static boolean launches(DistributedOptions options) {
+        return options.workers != null && options.workers > 1 && !MpiWorld.insideJob();
+    }
+
+    /**
+     * Runs this command line as {@code workers} ranks under mpirun on this machine
+     * ({@link MpiLauncher}) and waits for them.
+     *
+     * @return mpirun's exit code
+     */
+    static int launch(CommandSpec spec, int workers) throws IOException, InterruptedException {
+        List<String> args = spec.root().commandLine().getParseResult().originalArgs();
+        return MpiLauncher.run(workers, Main.class.getName(), args, spec.commandLine().getErr());
+    }
+
+    /**
+     * The threads of the cpu backend and of PyTorch for one rank: {@code threads} if given, else the
+     * machine's hardware threads shared out between the ranks on this machine (Open MPI says how
+     * many there are), so that N ranks do not start N times as many threads as there are cores.
+     * Sets DJL's PyTorch thread count likewise, unless the user set it.
+     */
+    static int threadsPerRank(int threads) {
+        String local = System.getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+        int ranksHere = 1;
+        try {
+            ranksHere = local == null ? 1 : Math.max(1, Integer.parseInt(local.trim()));
+        } catch (NumberFormatException e) {
+            ranksHere = 1; // not Open MPI's number: share nothing out
+        }
+        int share = Math.max(1, Runtime.getRuntime().availableProcessors() / ranksHere);
+        if (System.getProperty(PYTORCH_THREADS) == null && System.getenv(PYTORCH_THREADS) == null) {
+            System.setProperty(PYTORCH_THREADS, Integer.toString(share));
+        }
+        return threads != 0 ? threads : share;
+    }
+
+    /** DJL's setting of PyTorch's intra-op threads, read when the engine starts. */
+    private static final String PYTORCH_THREADS = "ai.djl.pytorch.num_threads";
+
+    /**
+     * Joins the MPI world (initialising MPI) as one worker.
+     *
+     * @throws ParameterException if --workers differs from the job's size, or asks for several
+     *         workers in a process no MPI launcher started
+     */
+    static DataParallel join(CommandSpec spec, DistributedOptions.Request request) {
+        if (request.workers() != null && request.workers() > 1 && !MpiWorld.insideJob()) {
+            throw new ParameterException(spec.commandLine(), "--workers " + request.workers() + " needs "
+                    + request.workers() + " processes: run it through ./gradquant, which starts them with mpirun,"
+                    + " or start this command under mpirun -np " + request.workers());
+        }
+        MpiWorld world = MpiWorld.get();
+        if (request.workers() != null && request.workers() != world.size()) {
+            throw new ParameterException(spec.commandLine(), "--workers " + request.workers() + " does not match the"
+                    + " MPI job, which has " + world.size() + " ranks: give the same number to mpirun -np and"
+                    + " --workers, or leave --workers out");
+        }
+        return new DataParallel(world, request.collective(), request.errorFeedback(), request.minQuantizedSize());
+    }
+
+    /**
+     * Every rank finds and loads its data, one rank after the other (a barrier after each), so
+     * that ranks on one machine never run two package installs at once; only rank 0 logs.
+     */
+    static TrainingData loadInTurn(DataParallel parallel, HarnessOptions options, PrintWriter log) throws IOException {
+        TrainingData data = null;
+        for (int r = 0; r < parallel.size(); r++) {
+            if (r == parallel.rank()) {
+                data = options.loadData(log);
+            }
+            parallel.workers().barrier();
+        }
+        return data;
+    }
+
+    /**
+     * What the ranks must agree on before they train, by field: everything that shapes the
+     * model, the data, the quantizers, the exchange and the recipe.
+     */
+    static Map<String, String> configuration(DataParallel parallel, Experiment experiment, HarnessOptions options,
+            List<QuantizerType> quantizers, Settings settings) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("command", settings.command());
+        fields.put("model", settings.model());
+        fields.put("parameter shapes", experiment.parameterShapes());
+        fields.put("dataset", settings.dataset() + " (" + settings.trainExamples() + " training and "
+                + settings.testExamples() + " test examples)");
+        fields.put("dataset content", experiment.data().sha256());
+        StringBuilder specs = new StringBuilder();
+        for (QuantizerType q : quantizers) {
+            specs.append(options.factory(null).spec(q)).append('\n');
+        }
+        fields.put("quantizer spec", specs.toString());
+        StringBuilder collectives = new StringBuilder();
+        for (QuantizerType q : quantizers) {
+            collectives.append(q.cliName()).append(' ').append(parallel.collectiveFor(q).cliName()).append('\n');
+        }
+        fields.put("collective", collectives.toString());
+        fields.put("error feedback", Boolean.toString(parallel.settings().errorFeedback()));
+        fields.put("min quantized size", Integer.toString(parallel.minQuantizedSize()));
+        fields.put("epochs", Integer.toString(settings.epochs()));
+        fields.put("batch size", Integer.toString(settings.batchSize()));
+        fields.put("learning rate", settings.learningRate() + " x0.1 at epochs " + settings.lrMilestones());
+        fields.put("momentum", Double.toString(settings.momentum()));
+        fields.put("weight decay", Double.toString(settings.weightDecay()));
+        fields.put("max steps per epoch", Integer.toString(settings.maxStepsPerEpoch()));
+        fields.put("seed", Long.toString(settings.seed()));
+        fields.put("variance steps", Integer.toString(settings.varianceSteps()));
+        return fields;
+    }
+}

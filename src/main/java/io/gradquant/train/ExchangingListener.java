@@ -1,0 +1,89 @@
+package io.gradquant.train;
+
+import ai.djl.Device;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import io.gradquant.distributed.ExchangeStats;
+import io.gradquant.distributed.ExchangeTotals;
+import io.gradquant.distributed.GradientExchange;
+
+/**
+ * Data-parallel training's counterpart of {@link QuantizingListener}: after backward, hands every
+ * parameter gradient of the model (model order, as one list of segments) to a
+ * {@link GradientExchange}, which compresses it, combines it with the other ranks' and leaves the
+ * same average in every rank's gradient buffers; {@code trainer.step()} then applies it, so the
+ * weights stay identical on every rank. Every rank must add this listener and train the same
+ * number of batches: each batch is one collective exchange, keyed by the batch's step number.
+ *
+ * <pre>{@code
+ * GradientExchange exchange = new GradientExchange(MpiWorld.get(), Collective.ALLGATHER, spec, backend, false, 1024);
+ * config.addTrainingListeners(new ExchangingListener(exchange));
+ * }</pre>
+ *
+ * <p>Limits: one training device, the CPU (gradients are handed over as zero-copy views, checked as
+ * {@link GradientViews} says); float32 gradients in contiguous tensors.
+ */
+public class ExchangingListener extends TrainingListenerAdapter {
+    private final GradientExchange exchange;
+    private final GradientViews views = new GradientViews();
+    private long step;
+    private ExchangeTotals totals = ExchangeTotals.EMPTY;
+    private double seconds;
+    private ExchangeStats last;
+
+    /** A listener that averages gradients through {@code exchange}, from step 0. */
+    public ExchangingListener(GradientExchange exchange) {
+        this.exchange = exchange;
+    }
+
+    @Override
+    public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+        Device[] devices = trainer.getDevices();
+        if (devices.length != 1 || devices[0].isGpu()) {
+            throw new IllegalStateException("data-parallel exchange supports training on one CPU device, this trainer"
+                    + " uses " + java.util.Arrays.toString(devices));
+        }
+        long start = System.nanoTime();
+        ExchangeStats stats;
+        try (GradientViews.Gathered gathered = views.gather(trainer.getModel().getBlock(), devices[0])) {
+            stats = exchange.average(step, gathered.segments());
+        }
+        double took = (System.nanoTime() - start) / 1e9;
+        synchronized (this) {
+            step++;
+            totals = totals.plus(stats);
+            seconds += took;
+            last = stats;
+        }
+    }
+
+    /** The step the next batch exchanges with. */
+    public synchronized long nextStep() {
+        return step;
+    }
+
+    /** What the most recent exchange cost, or null before the first. */
+    public synchronized ExchangeStats last() {
+        return last;
+    }
+
+    /**
+     * Returns the totals since construction or the last reset and starts new ones (for example at
+     * the end of an epoch).
+     */
+    public synchronized ExchangeTotals resetTotals() {
+        ExchangeTotals previous = totals;
+        totals = ExchangeTotals.EMPTY;
+        return previous;
+    }
+
+    /**
+     * Returns the wall time spent in this listener (gathering the views and exchanging) since
+     * construction or the last call, and starts counting again.
+     */
+    public synchronized double resetSeconds() {
+        double previous = seconds;
+        seconds = 0;
+        return previous;
+    }
+}
