@@ -14,7 +14,8 @@ import java.util.List;
  * @param exchange                    data-parallel runs: the mean per epoch of the exchange's
  *                                    traffic and time split; null for a single process
  * @param ranks                       data-parallel runs: each rank's checksum of its final
- *                                    parameters; empty for a single process
+ *                                    parameters; null for a single process (and then left out of
+ *                                    compare.json)
  */
 public record CompareRow(String quantizer, double testAccuracy, double epochSeconds,
         double quantizationSecondsPerEpoch, double avgVariance, double avgNormalizedVariance,
@@ -23,7 +24,7 @@ public record CompareRow(String quantizer, double testAccuracy, double epochSeco
             "quantizer,test_accuracy,epoch_seconds,quantization_seconds_per_epoch,avg_variance,avg_normalized_variance";
 
     public CompareRow {
-        ranks = List.copyOf(ranks);
+        ranks = ranks == null || ranks.isEmpty() ? null : List.copyOf(ranks);
     }
 
     /** The row from a training run and the probe's measurements of the same quantizer. */
@@ -35,7 +36,7 @@ public record CompareRow(String quantizer, double testAccuracy, double epochSeco
 
     /** Whether every rank ended with the same parameters (true for a single process). */
     public boolean ranksAgree() {
-        return ranks.stream().map(RankChecksum::parametersSha256).distinct().count() <= 1;
+        return ranks == null || ranks.stream().map(RankChecksum::parametersSha256).distinct().count() <= 1;
     }
 
     /** The CSV header for rows of a single process, or of data-parallel runs. */
