@@ -1,5 +1,6 @@
 package io.gradquant.cli;
 
+import io.gradquant.distributed.MpiWorld;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,6 +30,13 @@ public final class Main implements Callable<Integer> {
             // picocli hands Errors (not Exceptions) through; still one line, no stack trace
             System.err.println(ErrorHandler.PREFIX + ErrorHandler.message(e));
             code = 1;
+        }
+        try {
+            // a distributed rank: finalise MPI, or on failure end every rank of the job (no rank hangs)
+            MpiWorld.exit(code);
+        } catch (Throwable e) {
+            System.err.println(ErrorHandler.PREFIX + ErrorHandler.message(e));
+            code = code == 0 ? 1 : code;
         }
         System.exit(code);
     }
