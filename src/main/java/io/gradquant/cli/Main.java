@@ -9,13 +9,13 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code gradquant} command line: {@code quantize}, {@code train}, {@code compare}, {@code bench} and
- * {@code info}. Errors print one line,
+ * The {@code gradquant} command line: {@code quantize}, {@code train}, {@code compare}, {@code bench},
+ * {@code bench-collective} and {@code info}. Errors print one line,
  * {@code gradquant: error: ...}, with exit code 2 for usage errors and 1 for failures.
  */
 @Command(name = "gradquant", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Quantize neural-network gradients and measure the result.",
-        subcommands = {QuantizeCommand.class, TrainCommand.class, CompareCommand.class, BenchCommand.class,
+        subcommands = {QuantizeCommand.class, TrainCommand.class, CompareCommand.class, BenchCommand.class, BenchCollectiveCommand.class,
             InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
@@ -31,8 +31,13 @@ public final class Main implements Callable<Integer> {
             System.err.println(ErrorHandler.PREFIX + ErrorHandler.message(e));
             code = 1;
         }
-        // a rank of a data-parallel job finalises MPI, or on failure ends every rank (MPI_Abort)
-        MpiWorld.exit(code);
+        try {
+            // a distributed rank: finalise MPI, or on failure end every rank of the job (no rank hangs)
+            MpiWorld.exit(code);
+        } catch (Throwable e) {
+            System.err.println(ErrorHandler.PREFIX + ErrorHandler.message(e));
+            code = code == 0 ? 1 : code;
+        }
         System.exit(code);
     }
 
