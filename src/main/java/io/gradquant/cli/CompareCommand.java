@@ -6,7 +6,6 @@ import io.gradquant.harness.ProgressBars;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,8 +37,11 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     private HarnessOptions options;
 
-    @ArgGroup(validate = false, heading = DistributedOptions.HEADING)
-    private DistributedOptions distributed = new DistributedOptions();
+    @Mixin
+    private WorkerOptions workers;
+
+    @Mixin
+    private ExchangeOptions exchange;
 
     @Override
     public Integer call() throws Exception {
@@ -52,11 +54,11 @@ final class CompareCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--quantizers " + quantizers
                     + " lists a quantizer twice: each may run once");
         }
-        if (DataParallelSetup.launches(distributed)) {
-            HarnessSetup.check(spec, options, distributed, "compare", quantizers);
-            return DataParallelSetup.launch(spec, distributed.workers);
+        if (workers.role(spec) == WorkerOptions.Role.LAUNCHER) {
+            HarnessSetup.check(spec, options, exchange, "compare", quantizers);
+            return workers.launch(spec);
         }
-        HarnessSetup setup = HarnessSetup.prepare(spec, options, distributed, "compare", quantizers, varianceSteps);
+        HarnessSetup setup = HarnessSetup.prepare(spec, options, workers, exchange, "compare", quantizers, varianceSteps);
         PrintWriter out = spec.commandLine().getOut();
         CompareJob.run(setup.experiment(), setup.settings(), options.factory(setup.choice().backend()), quantizers,
                 setup.choice().probeBackend(), varianceSteps, setup.dir(), out, ProgressBars.enabled());

@@ -31,23 +31,6 @@ final class Converters {
         }
     }
 
-    /** {@code --collective}: auto, allgather, reduce-scatter or allreduce. */
-    static final class CollectiveName implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            String name = value.trim().toLowerCase(Locale.ROOT);
-            if (name.equals(DistributedOptions.AUTO)) {
-                return name;
-            }
-            try {
-                return io.gradquant.distributed.Collective.fromName(name).cliName();
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("unknown collective '" + value + "': allowed are "
-                        + DistributedOptions.AUTO + ", " + io.gradquant.distributed.Collective.allNames());
-            }
-        }
-    }
-
     /** {@code --norm}: l2 or max. */
     static final class Norm implements ITypeConverter<ExponentialNorm> {
         @Override

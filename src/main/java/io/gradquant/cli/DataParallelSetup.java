@@ -1,8 +1,6 @@
 package io.gradquant.cli;
 
 import io.gradquant.QuantizerType;
-import io.gradquant.distributed.MpiLauncher;
-import io.gradquant.distributed.MpiWorld;
 import io.gradquant.harness.DataParallel;
 import io.gradquant.harness.Experiment;
 import io.gradquant.harness.Settings;
@@ -14,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
 /** The data-parallel steps of {@link HarnessSetup}: joining the job, loading the data in turn, comparing configurations. */
 final class DataParallelSetup {
@@ -33,22 +30,6 @@ final class DataParallelSetup {
                     + " CPU so far; leave --device out or use --device cpu");
         }
         return m.equals("auto") ? "cpu" : m;
-    }
-
-    /** Whether this process starts the ranks instead of being one: --workers N > 1 outside an MPI job. */
-    static boolean launches(DistributedOptions options) {
-        return options.workers != null && options.workers > 1 && !MpiWorld.insideJob();
-    }
-
-    /**
-     * Runs this command line as {@code workers} ranks under mpirun on this machine
-     * ({@link MpiLauncher}) and waits for them.
-     *
-     * @return mpirun's exit code
-     */
-    static int launch(CommandSpec spec, int workers) throws IOException, InterruptedException {
-        List<String> args = spec.root().commandLine().getParseResult().originalArgs();
-        return MpiLauncher.run(workers, Main.class.getName(), args, spec.commandLine().getErr());
     }
 
     /**
@@ -75,25 +56,10 @@ final class DataParallelSetup {
     /** DJL's setting of PyTorch's intra-op threads, read when the engine starts. */
     private static final String PYTORCH_THREADS = "ai.djl.pytorch.num_threads";
 
-    /**
-     * Joins the MPI world (initialising MPI) as one worker.
-     *
-     * @throws ParameterException if --workers differs from the job's size, or asks for several
-     *         workers in a process no MPI launcher started
-     */
-    static DataParallel join(CommandSpec spec, DistributedOptions.Request request) {
-        if (request.workers() != null && request.workers() > 1 && !MpiWorld.insideJob()) {
-            throw new ParameterException(spec.commandLine(), "--workers " + request.workers() + " needs "
-                    + request.workers() + " processes: run it through ./gradquant, which starts them with mpirun,"
-                    + " or start this command under mpirun -np " + request.workers());
-        }
-        MpiWorld world = MpiWorld.get();
-        if (request.workers() != null && request.workers() != world.size()) {
-            throw new ParameterException(spec.commandLine(), "--workers " + request.workers() + " does not match the"
-                    + " MPI job, which has " + world.size() + " ranks: give the same number to mpirun -np and"
-                    + " --workers, or leave --workers out");
-        }
-        return new DataParallel(world, request.collective(), request.errorFeedback(), request.minQuantizedSize());
+    /** Joins the MPI world (initialising MPI) as one worker, exchanging gradients as {@code exchange} says. */
+    static DataParallel join(CommandSpec spec, WorkerOptions workers, ExchangeOptions exchange) {
+        return new DataParallel(workers.join(spec), exchange.collective, exchange.errorFeedback,
+                exchange.minQuantizedSize);
     }
 
     /**

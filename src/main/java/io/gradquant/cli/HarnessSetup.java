@@ -2,7 +2,6 @@ package io.gradquant.cli;
 
 import io.gradquant.QuantizerType;
 import io.gradquant.distributed.ConfigDigest;
-import io.gradquant.distributed.MpiWorld;
 import io.gradquant.harness.DataParallel;
 import io.gradquant.harness.DeviceChoice;
 import io.gradquant.harness.Experiment;
@@ -41,10 +40,10 @@ record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings setting
      *
      * @throws ParameterException naming the first bad option
      */
-    static void check(CommandSpec spec, HarnessOptions options, DistributedOptions distributed, String command,
+    static void check(CommandSpec spec, HarnessOptions options, ExchangeOptions exchange, String command,
             List<QuantizerType> quantizers) throws IOException {
         options.validate(spec, quantizers);
-        distributed.check(spec, true, quantizers);
+        exchange.check(spec, true, quantizers);
         try {
             DataParallelSetup.device(options.device);
         } catch (IllegalArgumentException e) {
@@ -55,19 +54,21 @@ record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings setting
         }
     }
 
-    static HarnessSetup prepare(CommandSpec spec, HarnessOptions options, DistributedOptions distributed,
-            String command, List<QuantizerType> quantizers, int varianceSteps) throws IOException {
+    static HarnessSetup prepare(CommandSpec spec, HarnessOptions options, WorkerOptions workers,
+            ExchangeOptions exchange, String command, List<QuantizerType> quantizers, int varianceSteps)
+            throws IOException {
         Recipe recipe = options.validate(spec, quantizers);
-        DistributedOptions.Request request = distributed.check(spec, MpiWorld.insideJob(), quantizers);
+        boolean dataParallel = workers.role(spec) == WorkerOptions.Role.RANK;
+        exchange.check(spec, dataParallel, quantizers);
         String device = options.device;
-        if (request != null) {
+        if (dataParallel) {
             try {
                 device = DataParallelSetup.device(options.device);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
         }
-        DataParallel parallel = request == null ? null : DataParallelSetup.join(spec, request);
+        DataParallel parallel = dataParallel ? DataParallelSetup.join(spec, workers, exchange) : null;
         int threads = parallel == null ? options.threads : DataParallelSetup.threadsPerRank(options.threads);
         DeviceChoice choice;
         try {

@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,16 +31,19 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     private HarnessOptions options;
 
-    @ArgGroup(validate = false, heading = DistributedOptions.HEADING)
-    private DistributedOptions distributed = new DistributedOptions();
+    @Mixin
+    private WorkerOptions workers;
+
+    @Mixin
+    private ExchangeOptions exchange;
 
     @Override
     public Integer call() throws Exception {
-        if (DataParallelSetup.launches(distributed)) {
-            HarnessSetup.check(spec, options, distributed, "train", List.of(quantizer));
-            return DataParallelSetup.launch(spec, distributed.workers);
+        if (workers.role(spec) == WorkerOptions.Role.LAUNCHER) {
+            HarnessSetup.check(spec, options, exchange, "train", List.of(quantizer));
+            return workers.launch(spec);
         }
-        HarnessSetup setup = HarnessSetup.prepare(spec, options, distributed, "train", List.of(quantizer), 0);
+        HarnessSetup setup = HarnessSetup.prepare(spec, options, workers, exchange, "train", List.of(quantizer), 0);
         PrintWriter out = spec.commandLine().getOut();
         RunResult result = TrainJob.run(setup.experiment(), setup.settings(),
                 options.factory(setup.choice().backend()), quantizer, setup.dir(), out, ProgressBars.enabled());
