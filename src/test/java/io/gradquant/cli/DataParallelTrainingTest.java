@@ -101,13 +101,17 @@ class DataParallelTrainingTest {
         }
     }
 
+    /**
+     * Messages are encoded by the java reference backend, which every backend matches byte for byte
+     * (the exchange's own tests cover the others).
+     */
     @Test
     void everyQuantizerEndsWithIdenticalWeightsOnEveryRank() throws Exception {
         // allgather with error feedback, 3 ranks over TCP, through mpirun as a cluster runs it
         Path out = root.resolve("allgather");
         List<String> args = new ArrayList<>(List.of("compare", "--model", "mlp", "--dataset", "fashion-mnist",
                 "--data-dir", data.toString(), "--batch-size", "8", "--epochs", "1", "--max-steps-per-epoch", "4",
-                "--variance-steps", "2", "--lr", "0.05", "--threads", "1", "--collective", "allgather",
+                "--variance-steps", "2", "--lr", "0.05", "--backend", "java", "--collective", "allgather",
                 "--error-feedback", "--out", out.toString()));
         MpiRun.Result r = MpiRun.run(MpiRun.command(MpiRun.Transport.TCP, 3, args), 600);
         assertEquals(0, r.code(), r.out() + r.err());
@@ -119,8 +123,8 @@ class DataParallelTrainingTest {
         List<String> user = JvmProcess.builder(List.of("-Xmx384m", "-Dai.djl.offline=true"), Main.class.getName(),
                 List.of("compare", "--workers", "2", "--model", "cnn", "--dataset", "fashion-mnist", "--data-dir",
                         data.toString(), "--batch-size", "8", "--epochs", "1", "--max-steps-per-epoch", "3",
-                        "--variance-steps", "2", "--lr", "0.05", "--collective", "reduce-scatter", "--out",
-                        rs.toString()), Map.of()).command();
+                        "--variance-steps", "2", "--lr", "0.05", "--backend", "java", "--collective",
+                        "reduce-scatter", "--out", rs.toString()), Map.of()).command();
         MpiRun.Result launched = MpiRun.run(user, 600, Map.of("OMPI_MCA_btl", "vader,self"));
         assertEquals(0, launched.code(), launched.out() + launched.err());
         assertTrue(launched.err().contains("gradquant: starting 2 ranks with mpirun"), launched.err());
@@ -150,7 +154,8 @@ class DataParallelTrainingTest {
             JsonObject exchange = run.getAsJsonObject("exchange");
             assertEquals(collective, exchange.get("collective").getAsString(), q);
             double ratio = exchange.get("compression_ratio").getAsDouble();
-            assertTrue(q.equals("none") ? ratio == 1 : ratio > 3, q + " compression ratio " + ratio);
+            // none travels as float32 (through allgather with a message's header and checksum)
+            assertTrue(q.equals("none") ? ratio > 0.99 && ratio <= 1 : ratio > 3, q + " compression ratio " + ratio);
             assertTrue(exchange.get("bytes_per_step").getAsDouble() > 0, q);
             assertTrue(exchange.get("encode_seconds").getAsDouble() > 0, q);
         }
