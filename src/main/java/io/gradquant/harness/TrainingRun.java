@@ -12,6 +12,7 @@ import io.gradquant.QuantStats;
 import io.gradquant.Quantizer;
 import io.gradquant.data.ImageDataset;
 import io.gradquant.distributed.ExchangeStats;
+import io.gradquant.distributed.ExchangeTotals;
 import io.gradquant.train.ExchangingListener;
 import io.gradquant.train.QuantTotals;
 import io.gradquant.train.QuantizingListener;
@@ -126,7 +127,7 @@ public final class TrainingRun {
                             totals.averageNormalizedVariance());
                 } else {
                     double inExchange = exchanging.resetSeconds();
-                    var totals = exchanging.resetTotals();
+                    ExchangeTotals totals = exchanging.resetTotals();
                     ExchangeMetrics exchange = ExchangeMetrics.of(parallel.size(),
                             parallel.collectiveFor(quantizer.spec().type()).cliName(), totals,
                             computeNanos / 1e9 - inExchange, agreed.seconds(), stepNanos / 1e9);

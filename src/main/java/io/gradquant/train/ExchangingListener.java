@@ -16,7 +16,8 @@ import io.gradquant.distributed.GradientExchange;
  * number of batches: each batch is one collective exchange, keyed by the batch's step number.
  *
  * <pre>{@code
- * GradientExchange exchange = new GradientExchange(MpiWorld.get(), Collective.ALLGATHER, spec, backend, false, 1024);
+ * GradientExchange exchange = GradientExchange.builder(MpiWorld.get(), backend, spec)
+ *         .collective(Collective.ALLGATHER).build();
  * config.addTrainingListeners(new ExchangingListener(exchange));
  * }</pre>
  *
