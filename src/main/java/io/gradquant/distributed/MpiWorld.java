@@ -149,8 +149,13 @@ public final class MpiWorld implements Collectives {
         synchronized (MpiWorld.class) {
             world = instance;
         }
+        // never wait for the world's lock on a multi-rank world: the main thread may hold it inside
+        // a collective that will never complete (a peer died), and the JVM must still exit
+        if (world.size > 1) {
+            return;
+        }
         synchronized (world) {
-            if (!world.ended && world.size == 1) {
+            if (!world.ended) {
                 world.ended = true;
                 MpiNative.finish();
             }
