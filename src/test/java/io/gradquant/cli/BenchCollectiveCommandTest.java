@@ -34,6 +34,22 @@ class BenchCollectiveCommandTest {
         assertTrue(r.err().startsWith("gradquant: error: ") && r.err().contains(message), r.err());
     }
 
+    /** Without --workers and without mpirun the JVM is a world of one rank: MPI starts, runs and finalises. */
+    @Test
+    @Tag("mpi")
+    void withoutWorkersAJvmIsAWorldOfOne() throws Exception {
+        JvmProcess.Result r = JvmProcess.run(List.of(), Main.class.getName(), List.of("bench-collective", "--elements",
+                "4096", "--quantizers", "standard", "--collectives", "reduce-scatter", "--backend", "java", "--repeats",
+                "1", "--warmup", "0", "--json"), Map.of());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(!r.err().contains("mpirun"), r.err());
+        JsonObject report = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(1, report.get("workers").getAsInt());
+        for (var row : report.getAsJsonArray("results")) {
+            assertEquals(0.0, row.getAsJsonObject().get("bytes_sent_per_worker").getAsDouble(), row.toString());
+        }
+    }
+
     /** --workers 2 from a plain JVM: the command starts two ranks with mpirun, rank 0 prints the report. */
     @Test
     @Tag("mpi")
