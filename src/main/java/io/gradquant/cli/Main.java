@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gradquant", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Quantize neural-network gradients and measure the result.",
-        subcommands = {QuantizeCommand.class, TrainCommand.class, CompareCommand.class, BenchCommand.class, BenchCollectiveCommand.class,
-            InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {QuantizeCommand.class, TrainCommand.class, CompareCommand.class, BenchCommand.class,
+            BenchCollectiveCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

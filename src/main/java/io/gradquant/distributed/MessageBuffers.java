@@ -1,8 +1,8 @@
 package io.gradquant.distributed;
 
 import io.gradquant.QuantizerSpec;
-import io.gradquant.QuantizerType;
 import io.gradquant.Segments;
+import io.gradquant.codec.WireFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -24,36 +24,12 @@ final class MessageBuffers {
     static ByteBuffer forMessages(QuantizerSpec spec, long[]... lengthsOfEachMessage) {
         long total = 0;
         for (long[] lengths : lengthsOfEachMessage) {
-            total = Math.addExact(total, maxBytes(spec, lengths));
+            total = Math.addExact(total, WireFormat.maxEncodedBytes(spec, lengths));
         }
         if (total > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("messages of up to " + total + " bytes do not fit one buffer (at most "
                     + Integer.MAX_VALUE + "): the gradient is too large for one exchange");
         }
         return ByteBuffer.allocateDirect((int) total).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    /**
-     * An upper bound on the message size (docs/wire-format.md, every bucket RAW): header, segment
-     * table, at most ceil(N / bucket) + S buckets of R-byte records and one partial code byte each,
-     * codes of at most 8 bits per code (hadamard: at most 2 codes per value, its padding), raw
-     * values, checksum and padding.
-     * TODO(codec): replace by WireFormat.maxEncodedBytes once the codec lands on main.
-     */
-    static long maxBytes(QuantizerSpec spec, long[] lengths) {
-        long n = 0;
-        for (long l : lengths) {
-            n += l;
-        }
-        long s = lengths.length;
-        long buckets = n / spec.bucketSize() + s + 1;
-        long record = switch (spec.type()) {
-            case NONE -> 0;
-            case STANDARD, HADAMARD -> 9;
-            case EXPONENTIAL -> 11;
-            case SMART -> 3 + 4L * spec.levels();
-        };
-        long codes = spec.type() == QuantizerType.NONE ? 0 : 2 * n + buckets;
-        return 80 + 8 * s + buckets * record + 8 + codes + 8 + 4 * n + 4;
     }
 }

@@ -12,9 +12,8 @@ import java.util.List;
  * Runs a command as N ranks on this machine: re-executes this JVM's main class with the same JVM
  * options, class path and arguments under {@code mpirun}, with what a single machine needs set for
  * the user: {@code --oversubscribe} (more ranks than cores), {@code --bind-to none} (each JVM may
- * use every core), {@code --allow-run-as-root} as root, {@code -q} (no Open MPI banner when a rank
- * aborts: the rank prints its own message), and {@code UCX_ERROR_SIGNALS=} so that UCX, where it is
- * used, leaves the JVM's signal handlers alone. The ranks see they are ranks
+ * use every core), {@code --allow-run-as-root} as root, and {@code UCX_ERROR_SIGNALS=} so that
+ * UCX, where it is used, leaves the JVM's signal handlers alone. The ranks see they are ranks
  * ({@link MpiWorld#insideJob()}) and join the world instead of launching again. Further Open MPI
  * settings go in the environment ({@code OMPI_MCA_btl=tcp,self}, for example), which mpirun reads.
  */
@@ -28,7 +27,7 @@ public final class MpiLauncher {
             throw new IllegalArgumentException("workers " + workers + " is not allowed: it must be >= 1");
         }
         List<String> command = new ArrayList<>(List.of("mpirun", "-np", Integer.toString(workers), "--oversubscribe",
-                "--bind-to", "none", "-q"));
+                "--bind-to", "none"));
         if ("root".equals(System.getProperty("user.name"))) {
             command.add("--allow-run-as-root");
         }

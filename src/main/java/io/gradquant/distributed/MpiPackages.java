@@ -18,8 +18,11 @@ public final class MpiPackages {
     /** The Debian packages of Open MPI: mpirun and the runtime, and mpicxx with the headers that build our library. */
     public static final List<String> DEBIAN = List.of("openmpi-bin", "libopenmpi-dev");
 
+    private static final String BUILT_WITHOUT = "this gradquant was built without MPI (-Dgradquant.mpi=off)";
+
     private final DebianDataPackage apt;
     private final String mpirun;
+    private final String mpicxx = "mpicxx";
 
     /** Installs with {@code apt-get} from the PATH, and looks for {@code mpirun} there. */
     public MpiPackages() {
@@ -45,14 +48,19 @@ public final class MpiPackages {
      * @throws MpiException saying what to install (or what failed) when MPI cannot be made usable
      */
     public void ensureInstalled(PrintWriter log) {
-        String missing = missing();
+        boolean inJar = MpiWorld.libraryInJar();
+        String missing = missing(inJar);
         if (missing == null) {
+            if (!inJar) {
+                throw new MpiException(BUILT_WITHOUT + ", although Open MPI is installed here: build it again (./gradquant"
+                        + " rebuilds by itself; or mvn package)");
+            }
             return;
         }
         String cannot = apt.unavailableReason();
         if (cannot != null) {
             throw new MpiException(missing + ": a distributed run needs Open MPI; install it (Debian/Ubuntu: " + describe()
-                    + "; it cannot be installed from here: " + cannot + ")");
+                    + "; it cannot be installed from here: " + cannot + ")" + (inJar ? "" : ", then build gradquant again"));
         }
         log.println("gradquant: " + missing + ": installing Open MPI (" + String.join(", ", DEBIAN) + ") with apt-get");
         log.flush();
@@ -61,18 +69,28 @@ public final class MpiPackages {
         } catch (IOException e) {
             throw new MpiException("installing Open MPI failed: " + e.getMessage(), e);
         }
-        String still = missing();
+        String still = missing(inJar);
         if (still != null) {
             throw new MpiException("installed " + String.join(" and ", DEBIAN) + ", but " + still);
         }
         log.println("gradquant: installed " + String.join(" and ", DEBIAN));
         log.flush();
+        if (!inJar) {
+            throw new MpiException(BUILT_WITHOUT + ": run the command again through ./gradquant, which now rebuilds it"
+                    + " with MPI (or mvn package)");
+        }
     }
 
-    /** Null when mpirun and the library are usable, else what is missing. */
-    private String missing() {
+    /**
+     * Null when what a distributed run needs is here, else what is missing: mpirun and the MPI
+     * library; for a jar built without the library, mpirun and mpicxx (what a rebuild needs).
+     */
+    private String missing(boolean inJar) {
         if (!onPath(mpirun)) {
             return mpirun + " not found on the PATH";
+        }
+        if (!inJar) {
+            return onPath(mpicxx) ? null : mpicxx + " not found on the PATH";
         }
         return MpiWorld.loadLibrary();
     }

@@ -92,7 +92,7 @@ public final class MpiWorld implements Collectives {
             loadError = "the MPI library is built for Linux/amd64 only, this is " + os;
             return loadError;
         }
-        if (MpiWorld.class.getResource(MpiNative.RESOURCE) == null) {
+        if (!libraryInJar()) {
             loadError = "this gradquant was built without MPI (-Dgradquant.mpi=off): install Open MPI (Debian/Ubuntu: "
                     + MpiPackages.describe() + ") and build again (./gradquant rebuilds by itself once mpicxx is on the PATH)";
             return loadError;
@@ -113,6 +113,11 @@ public final class MpiWorld implements Collectives {
             loadError = "cannot load the MPI library: " + e.getMessage();
         }
         return loadError;
+    }
+
+    /** Whether this build carries the MPI library (it does not when built with -Dgradquant.mpi=off). */
+    static boolean libraryInJar() {
+        return MpiWorld.class.getResource(MpiNative.RESOURCE) != null;
     }
 
     /**
@@ -149,8 +154,13 @@ public final class MpiWorld implements Collectives {
         synchronized (MpiWorld.class) {
             world = instance;
         }
+        // never wait for the world's lock on a multi-rank world: the main thread may hold it inside
+        // a collective that will never complete (a peer died), and the JVM must still exit
+        if (world.size > 1) {
+            return;
+        }
         synchronized (world) {
-            if (!world.ended && world.size == 1) {
+            if (!world.ended) {
                 world.ended = true;
                 MpiNative.finish();
             }

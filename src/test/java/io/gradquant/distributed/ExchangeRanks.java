@@ -142,15 +142,18 @@ public final class ExchangeRanks {
             }
             variance += stats.quantStats() == null ? 0 : stats.quantStats().variance();
             for (int s = 0; s < LENGTHS.length; s++) {
-                FloatBuffer b = x.segment(s);
-                for (int i = 0; i < b.limit(); i++) {
-                    double d = b.get(i) - exact[s][i];
+                float[] v = new float[(int) LENGTHS[s]];
+                x.segment(s).get(0, v);
+                for (int i = 0; i < v.length; i++) {
+                    double d = v[i] - exact[s][i];
                     functionals[0][t] += d;
                     functionals[1][t] += d * exact[s][i];
                     functionals[2][t] += d * sign[s][i];
                     squaredError += d * d;
-                    sha.update(floatBytes(b.get(i)));
                 }
+                ByteBuffer bytes = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(v);
+                sha.update(bytes);
             }
         }
         line(name + ".sha256", HexFormat.of().formatHex(sha.digest()));
@@ -271,11 +274,6 @@ public final class ExchangeRanks {
             buffers.add(Segments.directCopy(v));
         }
         return Segments.of(buffers);
-    }
-
-    private static byte[] floatBytes(float v) {
-        int b = Float.floatToRawIntBits(v);
-        return new byte[] {(byte) b, (byte) (b >>> 8), (byte) (b >>> 16), (byte) (b >>> 24)};
     }
 
     private static MessageDigest sha256() {

@@ -11,6 +11,8 @@ import io.gradquant.Segments;
 import io.gradquant.reference.JavaBackend;
 import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The exchange's checks and its float32 path, in a world of one rank (no MPI). */
 class GradientExchangeTest {
@@ -49,6 +51,39 @@ class GradientExchangeTest {
         assertEquals(16, stats.messageBytes());
         assertEquals(16, stats.float32Bytes());
         assertEquals(0, stats.bytesSent());
+    }
+
+    /**
+     * One rank: allgather decodes its own message (weight 1), reduce-scatter compresses its own
+     * chunk, the whole gradient, once as the average; both equal in-place quantize with the seed the
+     * message was keyed by. Small tensors stay exact.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Collective.class, names = {"ALLGATHER", "REDUCE_SCATTER"})
+    void oneRankGetsExactlyTheQuantizedGradient(Collective collective) {
+        QuantizerSpec spec = QuantizerSpec.builder(QuantizerType.STANDARD).bucketSize(64).seed(5).build();
+        float[] large = new float[1000];
+        float[] small = {0.25f, -1.5f};
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int i = 0; i < large.length; i++) {
+            large[i] = (float) random.nextGaussian();
+        }
+        FloatBuffer fl = Segments.directCopy(large);
+        FloatBuffer fs = Segments.directCopy(small);
+        GradientExchange exchange = GradientExchange.builder(new LocalWorld(), new JavaBackend(), spec)
+                .collective(collective).minQuantizedSize(100).build();
+        ExchangeStats stats = exchange.average(9, Segments.of(fl, fs));
+
+        int phase = collective == Collective.ALLGATHER ? RankSeeds.GRADIENT : RankSeeds.REDUCED;
+        float[] want = large.clone();
+        new JavaBackend().quantize(spec.toBuilder().seed(RankSeeds.of(5, 0, phase, 0)).build(), 9, Segments.ofArrays(want));
+        float[] got = new float[large.length];
+        fl.get(0, got);
+        assertArrayEquals(want, got);
+        assertEquals(small[0], fs.get(0));
+        assertEquals(small[1], fs.get(1));
+        assertEquals(1000 * 4 + 2 * 4, stats.float32Bytes());
+        assertTrue(stats.compressionRatio() > 3, "ratio " + stats.compressionRatio());
     }
 
     @Test

@@ -26,7 +26,7 @@ final class MpiJob {
     /** The mpirun options for {@code ranks} ranks over {@code transport}. */
     static List<String> mpirun(int ranks, Transport transport) {
         List<String> command = new ArrayList<>(List.of("mpirun", "-np", Integer.toString(ranks), "--oversubscribe",
-                "--bind-to", "none", "-q"));
+                "--bind-to", "none"));
         if ("root".equals(System.getProperty("user.name"))) {
             command.add("--allow-run-as-root");
         }

