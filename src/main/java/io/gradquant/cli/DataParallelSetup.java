@@ -2,7 +2,6 @@ package io.gradquant.cli;
 
 import io.gradquant.QuantizerType;
 import io.gradquant.harness.DataParallel;
-import io.gradquant.harness.Experiment;
 import io.gradquant.harness.Settings;
 import io.gradquant.harness.TrainingData;
 import java.io.IOException;
@@ -79,17 +78,17 @@ final class DataParallelSetup {
 
     /**
      * What the ranks must agree on before they train, by field: everything that shapes the
-     * model, the data, the quantizers, the exchange and the recipe.
+     * model, the data, the quantizers, the exchange and the recipe (the experiment adds the
+     * parameter shapes).
      */
-    static Map<String, String> configuration(DataParallel parallel, Experiment experiment, HarnessOptions options,
+    static Map<String, String> configuration(DataParallel parallel, TrainingData data, HarnessOptions options,
             List<QuantizerType> quantizers, Settings settings) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("command", settings.command());
         fields.put("model", settings.model());
-        fields.put("parameter shapes", experiment.parameterShapes());
         fields.put("dataset", settings.dataset() + " (" + settings.trainExamples() + " training and "
                 + settings.testExamples() + " test examples)");
-        fields.put("dataset content", experiment.data().sha256());
+        fields.put("dataset content", data.sha256());
         StringBuilder specs = new StringBuilder();
         for (QuantizerType q : quantizers) {
             specs.append(options.factory(null).spec(q)).append('\n');

@@ -1,7 +1,6 @@
 package io.gradquant.cli;
 
 import io.gradquant.QuantizerType;
-import io.gradquant.distributed.ConfigDigest;
 import io.gradquant.harness.DataParallel;
 import io.gradquant.harness.DeviceChoice;
 import io.gradquant.harness.Experiment;
@@ -85,13 +84,11 @@ record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings setting
         err.println("gradquant: " + choice.reason());
         err.flush();
         TrainingData data = parallel == null ? options.loadData(err) : DataParallelSetup.loadInTurn(parallel, options, err);
-        Experiment experiment = new Experiment(options.model, data, recipe, choice.device(), parallel);
         Settings settings = options.settings(command, quantizers, choice, data, varianceSteps);
-        if (parallel != null) {
-            // before anything is written: a rank that differs stops every rank
-            ConfigDigest.requireSame(parallel.workers(),
-                    DataParallelSetup.configuration(parallel, experiment, options, quantizers, settings));
-        }
+        // data-parallel, before anything is written: a rank whose configuration differs stops every rank
+        Experiment experiment = parallel == null ? new Experiment(options.model, data, recipe, choice.device())
+                : new Experiment(options.model, data, recipe, choice.device(), parallel,
+                        DataParallelSetup.configuration(parallel, data, options, quantizers, settings));
         if (dir != null) {
             Files.createDirectories(dir);
             err.println("gradquant: results go to " + dir);

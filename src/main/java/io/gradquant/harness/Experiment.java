@@ -7,6 +7,9 @@ import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
+import io.gradquant.distributed.ConfigDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What every run of one train or compare invocation shares: model, data, recipe, device, and the
@@ -23,23 +26,37 @@ public final class Experiment {
 
     /** A single process's experiment: draws the initial parameters from {@code recipe.seed()}. */
     public Experiment(ModelKind model, TrainingData data, Recipe recipe, Device device) {
-        this(model, data, recipe, device, null);
+        this.model = model;
+        this.data = data;
+        this.recipe = recipe;
+        this.device = device;
+        this.parallel = null;
+        this.initial = InitialState.draw(model, data.classes(), data.inputShape(recipe.batchSize()), recipe.seed());
     }
 
     /**
-     * Draws the initial parameters from {@code recipe.seed()}; with {@code parallel}, every rank
-     * then takes rank 0's (a collective call: every rank constructs its experiment).
+     * A data-parallel rank's experiment (a collective call: every rank constructs its own). Each
+     * rank draws the initial parameters; then the ranks compare their configurations (the
+     * caller's fields plus the parameter names and shapes), and every rank takes rank 0's
+     * parameters.
      *
-     * @param parallel this rank's part in data-parallel training, or null for a single process
+     * @param parallel      this rank's part in data-parallel training
+     * @param configuration what the ranks must agree on, by field (model, data, quantizers, recipe, ...)
+     * @throws io.gradquant.distributed.ConfigurationMismatchException on every rank, naming the
+     *         first field that differs
      */
-    public Experiment(ModelKind model, TrainingData data, Recipe recipe, Device device, DataParallel parallel) {
+    public Experiment(ModelKind model, TrainingData data, Recipe recipe, Device device, DataParallel parallel,
+            Map<String, String> configuration) {
         this.model = model;
         this.data = data;
         this.recipe = recipe;
         this.device = device;
         this.parallel = parallel;
         InitialState drawn = InitialState.draw(model, data.classes(), data.inputShape(recipe.batchSize()), recipe.seed());
-        this.initial = parallel == null ? drawn : drawn.broadcast(parallel.workers());
+        Map<String, String> fields = new LinkedHashMap<>(configuration);
+        fields.put("parameter shapes", drawn.shapes());
+        ConfigDigest.requireSame(parallel.workers(), fields);
+        this.initial = drawn.broadcast(parallel.workers());
     }
 
     /** The model trained. */
@@ -76,19 +93,6 @@ public final class Experiment {
                 ? new EpochShuffleSampler(recipe.batchSize(), true, recipe.seed(), recipe.maxStepsPerEpoch())
                 : new EpochShuffleSampler(recipe.batchSize(), true, recipe.seed(), recipe.maxStepsPerEpoch(),
                         parallel.rank(), parallel.size());
-    }
-
-    /**
-     * The names and shapes of the model's parameters in model order, one "name shape" per line:
-     * what data-parallel workers compare before they start.
-     */
-    public String parameterShapes() {
-        try (Session session = open("shapes", new EpochLearningRate(recipe))) {
-            StringBuilder out = new StringBuilder();
-            session.model().getBlock().getParameters()
-                    .forEach(p -> out.append(p.getKey()).append(' ').append(p.getValue().getArray().getShape()).append('\n'));
-            return out.toString();
-        }
     }
 
     /**

@@ -23,9 +23,11 @@ import java.nio.ByteBuffer;
  */
 final class InitialState {
     private final byte[] parameters;
+    private final String shapes;
 
-    private InitialState(byte[] parameters) {
+    private InitialState(byte[] parameters, String shapes) {
         this.parameters = parameters;
+        this.shapes = shapes;
     }
 
     /** Initialises a new {@code model} block for {@code input} from {@code seed} and keeps its parameters. */
@@ -38,7 +40,10 @@ final class InitialState {
             try (DataOutputStream out = new DataOutputStream(bytes)) {
                 block.saveParameters(out);
             }
-            return new InitialState(bytes.toByteArray());
+            StringBuilder shapes = new StringBuilder();
+            block.getParameters().forEach(p -> shapes.append(p.getKey()).append(' ')
+                    .append(p.getValue().getArray().getShape()).append('\n'));
+            return new InitialState(bytes.toByteArray(), shapes.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise the initial parameters", e);
         }
@@ -64,7 +69,12 @@ final class InitialState {
         workers.broadcast(buffer, 0);
         byte[] received = new byte[(int) bytes];
         buffer.get(0, received);
-        return new InitialState(received);
+        return new InitialState(received, shapes);
+    }
+
+    /** The parameters' names and shapes in model order, one "name shape" per line. */
+    String shapes() {
+        return shapes;
     }
 
     /**
