@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.gradquant.backend.Backends;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +85,22 @@ class ClassPathTest {
         // and what the core needs is there (not initialised: no JCuda native is loaded)
         Class.forName("io.gradquant.Quantizer", false, loader);
         Class.forName("jcuda.driver.JCudaDriver", false, loader);
+    }
+
+    @Test
+    void everyBackendProbesWithoutTheOptionalParts() {
+        // the probes touch the whole core: java, the JNI library, and JCuda (which finds no driver
+        // here, or a GPU); none may need a class of an optional part
+        List<String> names = new ArrayList<>();
+        for (Backends.Status s : Backends.probe()) {
+            names.add(s.name());
+            assertTrue(s.available() || !(s.detail().contains("NoClassDefFoundError")
+                    || s.detail().startsWith("JCuda is not on the class path")), s.toString());
+            if (s.name().equals("java") || s.name().equals("cpu")) {
+                assertTrue(s.available(), s.toString());
+            }
+        }
+        assertEquals(List.of("cuda", "cpu", "java"), names, "backends probed");
     }
 
     /** groupId:artifactId[:classifier] of each runtime dependency in maven-dependency-plugin's list. */

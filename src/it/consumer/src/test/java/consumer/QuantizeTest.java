@@ -36,7 +36,9 @@ class QuantizeTest {
             gradient.get(0, out[b]);
         }
         assertArrayEquals(bits(out[0]), bits(out[1]), "java and cpu differ");
-        assertEquals(stats[0], stats[1], "java and cpu statistics differ");
+        // the statistics are sums, whose rounding depends on the order of additions
+        assertEquals(stats[0].variance(), stats[1].variance(), 1e-9 * stats[0].variance(), "variance");
+        assertEquals(stats[0].normSquared(), stats[1].normSquared(), 1e-9 * stats[0].normSquared(), "norm squared");
         assertEquals((N + BUCKET - 1) / BUCKET, stats[0].buckets());
 
         double error = 0;
