@@ -59,13 +59,11 @@ record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings setting
         Recipe recipe = options.validate(spec, quantizers);
         boolean dataParallel = workers.role(spec) == WorkerOptions.Role.RANK;
         exchange.check(spec, dataParallel, quantizers);
-        String device = options.device;
-        if (dataParallel) {
-            try {
-                device = DataParallelSetup.device(options.device);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
-            }
+        String device;
+        try {
+            device = dataParallel ? DataParallelSetup.device(options.device) : options.device;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         DataParallel parallel = dataParallel ? DataParallelSetup.join(spec, workers, exchange) : null;
         int threads = parallel == null ? options.threads : DataParallelSetup.threadsPerRank(options.threads);
