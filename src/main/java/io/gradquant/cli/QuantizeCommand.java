@@ -136,11 +136,15 @@ final class QuantizeCommand implements Callable<Integer> {
                 return;
             }
             try {
-                n = Files.size(source.file) / Float.BYTES;
+                long bytes = Files.size(source.file);
+                n = bytes / Float.BYTES;
+                if (n > Npy.MAX_ELEMENTS) {
+                    return; // too large for any memory: reading its header says so, naming the limit
+                }
+                what = "--input " + source.file + " (a file of " + bytes + " bytes)";
             } catch (IOException e) {
                 return; // reading it will say what is wrong
             }
-            what = "--input " + source.file + " (" + n + " values at most)";
         }
         String shortfall = MemoryBudget.shortfall(what + (repeat > 1 ? " with --repeat " + repeat : ""),
                 2L * Float.BYTES * n, repeat > 1 ? RepeatMetrics.heapBytes(n) : 0);

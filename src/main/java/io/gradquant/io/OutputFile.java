@@ -203,9 +203,9 @@ public final class OutputFile {
             return; // a new name (or unreadable: creating the file will say why)
         }
         if (!a.isRegularFile()) {
-            throw new OutputFileException(target + " is " + kind(target, a) + ", not a regular file: results are"
-                    + " written to a new file that replaces the old one, which would replace it; name a regular file"
-                    + " or a new one");
+            throw new OutputFileException(target + " is " + kind(target, a) + ", not a regular file: an output is"
+                    + " written whole to a new file that then takes the old one's place, so only a regular file or a"
+                    + " new name can be written");
         }
         if (!Files.isWritable(target)) {
             throw new OutputFileException(target + ": permission denied (the file is not writable; its mode is "
