@@ -83,7 +83,8 @@ final class HarnessOptions {
                     + " (default: a new gradquant-runs/COMMAND-DATE-TIME).")
     Path out;
 
-    @Option(names = "--force", description = "Write into an existing, non-empty --out directory.")
+    @Option(names = "--force", description = "Write into an existing, non-empty --out directory: files of the same"
+            + " name are replaced (kept whole until then; a symbolic link is written through), others are left alone.")
     boolean force;
 
     /**
