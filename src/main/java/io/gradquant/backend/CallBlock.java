@@ -63,10 +63,10 @@ final class CallBlock {
         b.putInt(96, g.segments());
         b.putInt(100, spec.bucketSize());
         b.putInt(104, spec.levels());
-        b.putInt(108, spec.exponentialNorm().ordinal());
+        b.putInt(108, spec.exponentialNorm().id());
         b.putInt(112, shape.onChip());
         b.putInt(116, shape.grid());
-        b.putInt(120, spec.type().ordinal());
+        b.putInt(120, spec.type().id());
         b.putInt(124, shape.maxSample());
         for (int s = 0; s < g.segments(); s++) {
             b.putLong(Math.toIntExact(addresses + 8L * s), segmentAddresses[s]);
