@@ -72,14 +72,12 @@ public final class OutputFile {
      * file (after following symbolic links) that the user may write, in a directory where a file
      * can be created ({@link #checkDirectory}).
      *
-     * @return the path that a write replaces: {@code file}, or the file its links point to
      * @throws OutputFileException naming the path and what is wrong
      */
-    public static Path check(Path file) throws OutputFileException {
+    public static void check(Path file) throws OutputFileException {
         Path target = resolveLinks(file);
         checkDirectory(directoryOf(target));
         checkKind(target);
-        return target;
     }
 
     /**
@@ -169,7 +167,7 @@ public final class OutputFile {
      * The file that {@code file} names after following symbolic links; a dangling link's target
      * even though it does not exist yet.
      */
-    static Path resolveLinks(Path file) throws OutputFileException {
+    private static Path resolveLinks(Path file) throws OutputFileException {
         // not normalized: "link/.." must mean what the kernel makes of it
         Path p = file.toAbsolutePath();
         for (int i = 0; i < MAX_LINKS; i++) {
