@@ -13,7 +13,7 @@
 #   --elements M    values per worker for bench-collective (default 16777216)
 #   --rates LIST    tc rates, "unlimited" for the plain loopback over TCP (default "1gbit 10gbit unlimited")
 #   --quantizers L  quantizers for both commands (default none,standard,smart,hadamard,exponential)
-#   --backend NAME  bench-collective: java or cpu (default cpu)
+#   --backend NAME  bench-collective: auto, java or cpu (default auto: cpu where it loads)
 #   --steps N       compare: steps of its one epoch (default 100)
 #   --no-compare    only bench-collective
 #   --out DIR       where the JSON goes (default benchmarks/results/slow-network-<date>)
@@ -23,7 +23,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 elements=16777216
 rates="1gbit 10gbit unlimited"
 quantizers=none,standard,smart,hadamard,exponential
-backend=cpu
+backend=auto
 steps=100
 compare=1
 out="$root/benchmarks/results/slow-network-$(date -u +%Y%m%dT%H%M%SZ)"

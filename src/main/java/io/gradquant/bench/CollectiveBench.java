@@ -26,17 +26,24 @@ import java.util.function.Consumer;
  * medians over the timed rounds. Every rank calls {@link #run}; the result is the same on all.
  */
 public final class CollectiveBench {
-    /** What to time. */
-    public record Config(int elements, List<QuantizerType> quantizers, List<Collective> collectives, int bucketSize,
-            int levels, int repeats, int warmup, long seed) {
+    /**
+     * What to time.
+     *
+     * @param elements    values per rank
+     * @param specs       the quantizers, each with its spec (the seed is the inputs' seed too)
+     * @param collectives the collectives for the quantizers (float32 allreduce is always the baseline)
+     * @param repeats     timed rounds
+     * @param warmup      untimed rounds before them
+     * @param seed        seed of the inputs
+     */
+    public record Config(int elements, List<QuantizerSpec> specs, List<Collective> collectives, int repeats,
+            int warmup, long seed) {
         /** The fields every rank must agree on, for ConfigDigest. */
         public Map<String, String> fields() {
             Map<String, String> f = new LinkedHashMap<>();
             f.put("elements", Integer.toString(elements));
-            f.put("quantizers", quantizers.toString());
+            f.put("quantizers", specs.toString());
             f.put("collectives", collectives.toString());
-            f.put("bucket size", Integer.toString(bucketSize));
-            f.put("levels", Integer.toString(levels));
             f.put("repeats", Integer.toString(repeats));
             f.put("warmup", Integer.toString(warmup));
             f.put("seed", Long.toString(seed));
@@ -82,24 +89,23 @@ public final class CollectiveBench {
         FloatBuffer input = direct(config.elements());
         GradientLikeInput.fill(input, config.seed() * 1_000_003L + world.rank());
         FloatBuffer work = direct(config.elements());
-        double[] baseline = time(QuantizerType.NONE, Collective.ALLREDUCE, input, work);
+        QuantizerSpec float32 = QuantizerSpec.builder(QuantizerType.NONE).seed(config.seed()).build();
+        double[] baseline = time(float32, Collective.ALLREDUCE, input, work);
         List<Row> rows = new ArrayList<>();
-        rows.add(row(QuantizerType.NONE, Collective.ALLREDUCE, baseline, baseline[0]));
-        for (QuantizerType q : config.quantizers()) {
+        rows.add(row(float32, Collective.ALLREDUCE, baseline, baseline[0]));
+        for (QuantizerSpec spec : config.specs()) {
             for (Collective c : config.collectives()) {
                 if (c == Collective.ALLREDUCE) {
                     continue; // float32 only: the baseline above
                 }
-                rows.add(row(q, c, time(q, c, input, work), baseline[0]));
+                rows.add(row(spec, c, time(spec, c, input, work), baseline[0]));
             }
         }
         return rows;
     }
 
     /** {seconds, encode, communicate, decode, bytes sent, compression ratio}, medians over the rounds, combined over ranks. */
-    private double[] time(QuantizerType type, Collective collective, FloatBuffer input, FloatBuffer work) {
-        QuantizerSpec spec = QuantizerSpec.builder(type).bucketSize(config.bucketSize()).levels(config.levels())
-                .seed(config.seed()).build();
+    private double[] time(QuantizerSpec spec, Collective collective, FloatBuffer input, FloatBuffer work) {
         GradientExchange exchange = GradientExchange.builder(world, backend, spec).collective(collective)
                 .minQuantizedSize(0).build();
         Segments segments = Segments.of(work);
@@ -126,7 +132,7 @@ public final class CollectiveBench {
             mine[k] = Median.of(timed[k]);
         }
         double[] all = combine(mine);
-        progress.accept(String.format(java.util.Locale.ROOT, "%s %s: %.4f s per all-reduce", type.cliName(),
+        progress.accept(String.format(java.util.Locale.ROOT, "%s %s: %.4f s per all-reduce", spec.type().cliName(),
                 collective.cliName(), all[0]));
         return all;
     }
@@ -148,8 +154,8 @@ public final class CollectiveBench {
         return combined;
     }
 
-    private static Row row(QuantizerType q, Collective c, double[] m, double baselineSeconds) {
-        return new Row(q.cliName(), c.cliName(), m[0], m[1], m[2], m[3], m[4], m[5], baselineSeconds / m[0]);
+    private static Row row(QuantizerSpec spec, Collective c, double[] m, double baselineSeconds) {
+        return new Row(spec.type().cliName(), c.cliName(), m[0], m[1], m[2], m[3], m[4], m[5], baselineSeconds / m[0]);
     }
 
     private static FloatBuffer direct(int n) {

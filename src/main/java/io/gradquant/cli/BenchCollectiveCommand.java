@@ -1,7 +1,5 @@
 package io.gradquant.cli;
 
-import com.google.gson.FieldNamingPolicy;
-import com.google.gson.GsonBuilder;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
 import io.gradquant.backend.Backend;
@@ -11,6 +9,7 @@ import io.gradquant.bench.Machine;
 import io.gradquant.distributed.Collective;
 import io.gradquant.distributed.ConfigDigest;
 import io.gradquant.distributed.MpiWorld;
+import io.gradquant.harness.Json;
 import java.io.PrintWriter;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -57,21 +56,8 @@ final class BenchCollectiveCommand implements Callable<Integer> {
                     + " allreduce is always timed as the baseline.")
     private List<Collective> collectives;
 
-    @Option(names = "--bucket-size", paramLabel = "N", defaultValue = "" + QuantizerSpec.DEFAULT_BUCKET_SIZE,
-            description = "Values per bucket (default: ${DEFAULT-VALUE}).")
-    private int bucketSize;
-
-    @Option(names = "--levels", paramLabel = "N", defaultValue = "" + QuantizerSpec.DEFAULT_LEVELS,
-            description = "Quantization levels, 2 to 256; 4 or more for exponential (default: ${DEFAULT-VALUE}).")
-    private int levels;
-
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "cpu", converter = Converters.Backend.class,
-            description = "java or cpu: encodes and decodes the messages (default: ${DEFAULT-VALUE}).")
-    private String backend;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads per rank for the cpu backend; 0 = all hardware threads (default: ${DEFAULT-VALUE}).")
-    private int threads;
+    @Mixin
+    private QuantizerOptions options;
 
     @Option(names = "--repeats", paramLabel = "R", defaultValue = "7",
             description = "Timed rounds; figures are their medians (default: ${DEFAULT-VALUE}).")
@@ -100,7 +86,7 @@ final class BenchCollectiveCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean reporter = world.rank() == 0;
         List<CollectiveBench.Row> rows;
-        try (Backend b = Backends.create(backend, threads).backend()) {
+        try (Backend b = Backends.create(hostBackend(), options.threads).backend()) {
             rows = new CollectiveBench(world, b, config, line -> {
                 if (reporter) {
                     err.println("gradquant: bench-collective: " + line);
@@ -120,20 +106,19 @@ final class BenchCollectiveCommand implements Callable<Integer> {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("workers", world.size());
             report.put("elements", config.elements());
-            report.put("bucket_size", config.bucketSize());
-            report.put("levels", config.levels());
-            report.put("backend", backend);
+            report.put("bucket_size", options.bucketSize);
+            report.put("levels", options.levels);
+            report.put("backend", hostBackend());
             report.put("repeats", config.repeats());
             report.put("mpi", world.libraryVersion().lines().findFirst().orElse("").strip());
             report.put("machine", Machine.describe(""));
             report.put("load_average", Machine.loadAverage());
             report.put("results", rows);
-            out.println(new GsonBuilder().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
-                    .serializeNulls().setPrettyPrinting().create().toJson(report));
+            out.println(Json.GSON.toJson(report));
         } else {
             out.printf(Locale.ROOT, "%d workers, %d values each (%.1f MB float32), bucket %d, %d levels, backend %s;"
                     + " medians of %d rounds%n", world.size(), config.elements(), config.elements() * 4 / 1e6,
-                    config.bucketSize(), config.levels(), backend, config.repeats());
+                    options.bucketSize, options.levels, hostBackend(), config.repeats());
             out.printf(Locale.ROOT, "%-12s %-15s %10s %8s %8s %8s %14s %7s %10s%n", "quantizer", "collective",
                     "s/allreduce", "encode", "comm", "decode", "bytes/worker", "ratio", "vs float32");
             for (CollectiveBench.Row r : rows) {
@@ -150,11 +135,9 @@ final class BenchCollectiveCommand implements Callable<Integer> {
         if (elements < 1 || elements > Integer.MAX_VALUE / 8) {
             throw usage("--elements " + elements + " is not allowed: it must be in [1, " + Integer.MAX_VALUE / 8 + "]");
         }
-        if (!backend.equals("java") && !backend.equals("cpu")) {
-            throw usage("--backend " + backend + " is not allowed here: use java or cpu (messages travel through host memory)");
-        }
-        if (threads < 0) {
-            throw usage("--threads " + threads + " is not allowed: it must be >= 1, or 0 for all hardware threads");
+        if (options.backend.equals("cuda")) {
+            throw usage("--backend cuda is not allowed here: use auto, java or cpu (the gradient and the messages live in"
+                    + " host memory)");
         }
         if (repeats < 1) {
             throw usage("--repeats " + repeats + " is not allowed: it must be >= 1");
@@ -168,14 +151,16 @@ final class BenchCollectiveCommand implements Callable<Integer> {
         if (collectives.isEmpty() || new HashSet<>(collectives).size() != collectives.size()) {
             throw usage("--collectives " + collectives + " must name each of " + Collective.allNames() + " at most once");
         }
-        for (QuantizerType type : quantizers) {
-            try {
-                QuantizerSpec.builder(type).bucketSize(bucketSize).levels(levels).build();
-            } catch (IllegalArgumentException e) {
-                throw usage(e.getMessage());
-            }
+        List<QuantizerSpec> specs = options.check(spec, quantizers, seed);
+        return new CollectiveBench.Config(elements, specs, collectives, repeats, warmup, seed);
+    }
+
+    /** The backend that encodes and decodes: auto means cpu where its library loads, else java (never cuda). */
+    private String hostBackend() {
+        if (!options.backend.equals("auto")) {
+            return options.backend;
         }
-        return new CollectiveBench.Config(elements, quantizers, collectives, bucketSize, levels, repeats, warmup, seed);
+        return Backends.probe().stream().anyMatch(s -> s.name().equals("cpu") && s.available()) ? "cpu" : "java";
     }
 
     private ParameterException usage(String message) {

@@ -35,6 +35,9 @@ final class CompareCommand implements Callable<Integer> {
     private int varianceSteps;
 
     @Mixin
+    private QuantizerOptions quantizerOptions;
+
+    @Mixin
     private HarnessOptions options;
 
     @Mixin
@@ -55,12 +58,13 @@ final class CompareCommand implements Callable<Integer> {
                     + " lists a quantizer twice: each may run once");
         }
         if (workers.role(spec) == WorkerOptions.Role.LAUNCHER) {
-            HarnessSetup.check(spec, options, exchange, "compare", quantizers);
+            HarnessSetup.check(spec, options, quantizerOptions, exchange, "compare", quantizers, CompareJob.FILES);
             return workers.launch(spec);
         }
-        HarnessSetup setup = HarnessSetup.prepare(spec, options, workers, exchange, "compare", quantizers, varianceSteps);
+        HarnessSetup setup = HarnessSetup.prepare(spec, options, quantizerOptions, workers, exchange, "compare",
+                quantizers, varianceSteps, CompareJob.FILES);
         PrintWriter out = spec.commandLine().getOut();
-        CompareJob.run(setup.experiment(), setup.settings(), options.factory(setup.choice().backend()), quantizers,
+        CompareJob.run(setup.experiment(), setup.settings(), setup.factory(), quantizers,
                 setup.choice().probeBackend(), varianceSteps, setup.dir(), out, ProgressBars.enabled());
         if (setup.dir() == null) {
             return 0; // a data-parallel rank other than 0: rank 0 reports

@@ -2,6 +2,7 @@ package io.gradquant.cli;
 
 import io.gradquant.QuantizerType;
 import io.gradquant.harness.DataParallel;
+import io.gradquant.harness.QuantizerFactory;
 import io.gradquant.harness.Settings;
 import io.gradquant.harness.TrainingData;
 import java.io.IOException;
@@ -81,7 +82,7 @@ final class DataParallelSetup {
      * model, the data, the quantizers, the exchange and the recipe (the experiment adds the
      * parameter shapes).
      */
-    static Map<String, String> configuration(DataParallel parallel, TrainingData data, HarnessOptions options,
+    static Map<String, String> configuration(DataParallel parallel, TrainingData data, QuantizerFactory factory,
             List<QuantizerType> quantizers, Settings settings) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("command", settings.command());
@@ -91,7 +92,7 @@ final class DataParallelSetup {
         fields.put("dataset content", data.sha256());
         StringBuilder specs = new StringBuilder();
         for (QuantizerType q : quantizers) {
-            specs.append(options.factory(null).spec(q)).append('\n');
+            specs.append(factory.spec(q)).append('\n');
         }
         fields.put("quantizer spec", specs.toString());
         StringBuilder collectives = new StringBuilder();

@@ -4,6 +4,7 @@ import io.gradquant.QuantizerType;
 import io.gradquant.harness.DataParallel;
 import io.gradquant.harness.DeviceChoice;
 import io.gradquant.harness.Experiment;
+import io.gradquant.harness.QuantizerFactory;
 import io.gradquant.harness.Recipe;
 import io.gradquant.harness.Settings;
 import io.gradquant.harness.TrainingData;
@@ -29,19 +30,22 @@ import picocli.CommandLine.ParameterException;
  * @param experiment the experiment
  * @param choice     device and backends
  * @param settings   the invocation's settings, for the result files
- * @param dir        the output directory, created (on rank 0; other ranks write nothing)
+ * @param dir        the output directory, created (on rank 0; null on other ranks, which write nothing)
+ * @param factory    the quantizers of the runs, on the chosen backend
  * @param parallel   this rank's part in data-parallel training, or null for a single process
  */
-record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings settings, Path dir, DataParallel parallel) {
+record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings settings, Path dir,
+        QuantizerFactory factory, DataParallel parallel) {
     /**
      * The checks that need neither MPI nor data, for the process that starts the ranks: a bad
      * option stops it before any rank starts.
      *
+     * @param files the files the command writes into the output directory
      * @throws ParameterException naming the first bad option
      */
-    static void check(CommandSpec spec, HarnessOptions options, ExchangeOptions exchange, String command,
-            List<QuantizerType> quantizers) throws IOException {
-        options.validate(spec, quantizers);
+    static void check(CommandSpec spec, HarnessOptions options, QuantizerOptions quantizer, ExchangeOptions exchange,
+            String command, List<QuantizerType> quantizers, List<String> files) {
+        options.validate(spec, quantizer, quantizers);
         exchange.check(spec, true, quantizers);
         try {
             DataParallelSetup.device(options.device);
@@ -49,14 +53,17 @@ record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings setting
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         if (options.out != null) {
-            options.checkOut(spec, command);
+            options.checkOut(spec, command, files);
         }
     }
 
-    static HarnessSetup prepare(CommandSpec spec, HarnessOptions options, WorkerOptions workers,
-            ExchangeOptions exchange, String command, List<QuantizerType> quantizers, int varianceSteps)
-            throws IOException {
-        Recipe recipe = options.validate(spec, quantizers);
+    /**
+     * @param files the files the command writes into the output directory (checked before any work)
+     */
+    static HarnessSetup prepare(CommandSpec spec, HarnessOptions options, QuantizerOptions quantizer,
+            WorkerOptions workers, ExchangeOptions exchange, String command, List<QuantizerType> quantizers,
+            int varianceSteps, List<String> files) throws IOException {
+        Recipe recipe = options.validate(spec, quantizer, quantizers);
         boolean dataParallel = workers.role(spec) == WorkerOptions.Role.RANK;
         exchange.check(spec, dataParallel, quantizers);
         String device;
@@ -66,15 +73,15 @@ record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings setting
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         DataParallel parallel = dataParallel ? DataParallelSetup.join(spec, workers, exchange) : null;
-        int threads = parallel == null ? options.threads : DataParallelSetup.threadsPerRank(options.threads);
+        boolean speaks = parallel == null || parallel.writesResults();
+        Path dir = speaks ? options.checkOut(spec, command, files) : null;
+        int threads = parallel == null ? quantizer.threads : DataParallelSetup.threadsPerRank(quantizer.threads);
         DeviceChoice choice;
         try {
-            choice = DeviceChoice.resolve(device, options.backend, threads);
+            choice = DeviceChoice.resolve(device, quantizer.backend, threads);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        boolean speaks = parallel == null || parallel.writesResults();
-        Path dir = speaks ? options.checkOut(spec, command) : null;
         PrintWriter err = speaks ? spec.commandLine().getErr() : new PrintWriter(new StringWriter());
         if (parallel != null) {
             err.println("gradquant: data-parallel training on " + parallel.size() + " workers; rank 0 reports");
@@ -82,16 +89,17 @@ record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings setting
         err.println("gradquant: " + choice.reason());
         err.flush();
         TrainingData data = parallel == null ? options.loadData(err) : DataParallelSetup.loadInTurn(parallel, options, err);
-        Settings settings = options.settings(command, quantizers, choice, data, varianceSteps);
+        Settings settings = options.settings(command, quantizer, quantizers, choice, data, varianceSteps);
+        QuantizerFactory factory = options.factory(quantizer, choice.backend());
         // data-parallel, before anything is written: a rank whose configuration differs stops every rank
         Experiment experiment = parallel == null ? new Experiment(options.model, data, recipe, choice.device())
                 : new Experiment(options.model, data, recipe, choice.device(), parallel,
-                        DataParallelSetup.configuration(parallel, data, options, quantizers, settings));
+                        DataParallelSetup.configuration(parallel, data, factory, quantizers, settings));
         if (dir != null) {
             Files.createDirectories(dir);
             err.println("gradquant: results go to " + dir);
             err.flush();
         }
-        return new HarnessSetup(experiment, choice, settings, dir, parallel);
+        return new HarnessSetup(experiment, choice, settings, dir, factory, parallel);
     }
 }

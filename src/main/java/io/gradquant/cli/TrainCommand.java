@@ -29,6 +29,9 @@ final class TrainCommand implements Callable<Integer> {
     private QuantizerType quantizer;
 
     @Mixin
+    private QuantizerOptions quantizerOptions;
+
+    @Mixin
     private HarnessOptions options;
 
     @Mixin
@@ -40,13 +43,14 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (workers.role(spec) == WorkerOptions.Role.LAUNCHER) {
-            HarnessSetup.check(spec, options, exchange, "train", List.of(quantizer));
+            HarnessSetup.check(spec, options, quantizerOptions, exchange, "train", List.of(quantizer), TrainJob.FILES);
             return workers.launch(spec);
         }
-        HarnessSetup setup = HarnessSetup.prepare(spec, options, workers, exchange, "train", List.of(quantizer), 0);
+        HarnessSetup setup = HarnessSetup.prepare(spec, options, quantizerOptions, workers, exchange, "train",
+                List.of(quantizer), 0, TrainJob.FILES);
         PrintWriter out = spec.commandLine().getOut();
-        RunResult result = TrainJob.run(setup.experiment(), setup.settings(),
-                options.factory(setup.choice().backend()), quantizer, setup.dir(), out, ProgressBars.enabled());
+        RunResult result = TrainJob.run(setup.experiment(), setup.settings(), setup.factory(), quantizer, setup.dir(),
+                out, ProgressBars.enabled());
         if (setup.dir() == null) {
             return 0; // a data-parallel rank other than 0: rank 0 reports
         }

@@ -3,10 +3,14 @@ package io.gradquant.harness;
 import java.util.List;
 
 /**
- * One quantizer's line of a comparison, as in compare.json and compare.csv.
+ * One quantizer's line of a comparison, as in compare.json and compare.csv. A number there is no
+ * value for (the run stopped before its first epoch, or never ran) is NaN here, null in JSON.
  *
  * @param quantizer                   the quantizer
- * @param testAccuracy                test accuracy after the last epoch
+ * @param status                      "completed"; "stopped: " and why (a non-finite loss), the
+ *                                    figures then cover the epochs it finished; or "not run: " and why
+ * @param quantizerSpec               the spec the run quantized with ({@link io.gradquant.QuantizerSpec#toString()})
+ * @param testAccuracy                test accuracy after the last finished epoch
  * @param epochSeconds                mean wall time of an epoch's training steps
  * @param quantizationSecondsPerEpoch mean time per epoch spent quantizing
  * @param avgVariance                 mean quantization variance over the variance probe's steps
@@ -17,19 +21,21 @@ import java.util.List;
  *                                    parameters; null for a single process (and then left out of
  *                                    compare.json)
  */
-public record CompareRow(String quantizer, double testAccuracy, double epochSeconds,
-        double quantizationSecondsPerEpoch, double avgVariance, double avgNormalizedVariance,
+public record CompareRow(String quantizer, String status, String quantizerSpec, double testAccuracy,
+        double epochSeconds, double quantizationSecondsPerEpoch, double avgVariance, double avgNormalizedVariance,
         ExchangeMetrics exchange, List<RankChecksum> ranks) {
-    static final String CSV_HEADER =
-            "quantizer,test_accuracy,epoch_seconds,quantization_seconds_per_epoch,avg_variance,avg_normalized_variance";
+    /** The status of a run that trained every epoch. */
+    static final String COMPLETED = "completed";
+    static final String CSV_HEADER = "quantizer,test_accuracy,epoch_seconds,quantization_seconds_per_epoch,avg_variance,"
+            + "avg_normalized_variance,status";
 
     public CompareRow {
         ranks = ranks == null || ranks.isEmpty() ? null : List.copyOf(ranks);
     }
 
-    /** The row from a training run and the probe's measurements of the same quantizer. */
-    static CompareRow of(RunResult run, VarianceProbe.Result probe) {
-        return new CompareRow(run.quantizer(), run.finalTestAccuracy(), run.meanEpochSeconds(),
+    /** The row from a training run (finished or not, as {@code status} says) and the probe's measurements. */
+    static CompareRow of(RunResult run, String status, String spec, VarianceProbe.Result probe) {
+        return new CompareRow(run.quantizer(), status, spec, run.finalTestAccuracy(), run.meanEpochSeconds(),
                 run.meanQuantizationSeconds(), probe.meanVariance(run.quantizer()),
                 probe.meanNormalizedVariance(run.quantizer()), run.meanExchange(), run.ranks());
     }
@@ -44,9 +50,14 @@ public record CompareRow(String quantizer, double testAccuracy, double epochSeco
         return dataParallel ? CSV_HEADER + "," + ExchangeMetrics.CSV_HEADER + ",ranks_agree" : CSV_HEADER;
     }
 
+    boolean completed() {
+        return status.equals(COMPLETED);
+    }
+
+    /** The CSV line; the status is quoted, as it may hold commas. */
     String csv() {
         return quantizer + "," + testAccuracy + "," + epochSeconds + "," + quantizationSecondsPerEpoch + ","
-                + avgVariance + "," + avgNormalizedVariance
+                + avgVariance + "," + avgNormalizedVariance + ",\"" + status.replace("\"", "\"\"") + "\""
                 + (exchange == null ? "" : "," + exchange.csvFields() + "," + ranksAgree());
     }
 }

@@ -1,39 +1,38 @@
 package io.gradquant.harness;
 
-import java.io.BufferedWriter;
-import java.io.Closeable;
+import io.gradquant.io.OutputFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * {@code metrics.csv}: one row per finished epoch, quantizer first, flushed as each epoch ends so
- * that a run stopped later keeps every epoch it finished. Data-parallel runs add the columns of
+ * {@code metrics.csv}: one row per finished epoch, quantizer first. The file is rewritten whole
+ * ({@link OutputFile}) as each epoch ends, so that a run stopped later keeps every epoch it
+ * finished and a reader never sees half a row. Data-parallel runs add the columns of
  * {@link ExchangeMetrics}.
  */
-final class MetricsCsv implements Closeable {
-    private final BufferedWriter out;
+final class MetricsCsv {
+    private final Path file;
+    private final StringBuilder rows;
 
+    /** Writes the header row of a single process's runs. */
     MetricsCsv(Path file) throws IOException {
         this(file, false);
     }
 
-    /** @param dataParallel whether the rows carry {@link ExchangeMetrics} */
+    /**
+     * Writes the header row.
+     *
+     * @param dataParallel whether the rows carry {@link ExchangeMetrics}
+     */
     MetricsCsv(Path file, boolean dataParallel) throws IOException {
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        out.write("quantizer," + EpochMetrics.CSV_HEADER + (dataParallel ? "," + ExchangeMetrics.CSV_HEADER : "")
-                + "\n");
-        out.flush();
+        this.file = file;
+        this.rows = new StringBuilder("quantizer," + EpochMetrics.CSV_HEADER
+                + (dataParallel ? "," + ExchangeMetrics.CSV_HEADER : "") + "\n");
+        OutputFile.writeString(file, rows);
     }
 
     void append(String quantizer, EpochMetrics epoch) throws IOException {
-        out.write(quantizer + "," + epoch.csvFields() + "\n");
-        out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        out.close();
+        rows.append(quantizer).append(',').append(epoch.csvFields()).append('\n');
+        OutputFile.writeString(file, rows);
     }
 }

@@ -1,22 +1,28 @@
 package io.gradquant.harness;
 
+import io.gradquant.Quantizer;
 import io.gradquant.QuantizerType;
+import io.gradquant.io.OutputFile;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code gradquant train}: one quantizer, one line per epoch, {@code DIR/metrics.csv} (rows
- * appended as epochs finish), {@code DIR/summary.json} (written at the end, also when the run
- * stops early, with the reason) and the trained model, {@code DIR/model-NNNN.params} after NNNN
- * epochs (DJL's format: {@code Model.load(DIR, "model")} on a block of the same architecture reads
- * it).
- * Data-parallel, rank 0 prints and writes all of it and the other ranks nothing.
+ * {@code gradquant train}: one quantizer, one line per epoch, {@code DIR/metrics.csv} (rewritten
+ * as epochs finish), {@code DIR/summary.json} (written at the end, also when the run stops
+ * early: its {@code status} says why, and a number there is no value for is null) and the trained
+ * parameters, {@code DIR/model.params} (DJL's parameter format, as {@code Block.saveParameters}
+ * writes it: {@code block.loadParameters(manager, in)} on a block of the same architecture reads
+ * it). Data-parallel, rank 0 prints and writes all of it and the other ranks nothing.
  */
 public final class TrainJob {
-    /** The name the model is saved under. */
-    public static final String MODEL_NAME = "model";
+    /** The file the trained parameters go to. */
+    public static final String MODEL_FILE = "model.params";
+    /** The files a run writes into its directory. */
+    public static final List<String> FILES = List.of("metrics.csv", "summary.json", MODEL_FILE);
 
     private TrainJob() {
     }
@@ -25,14 +31,16 @@ public final class TrainJob {
      * The summary.json document. The data-parallel fields are null for a single process, and then
      * left out of the file.
      *
-     * @param dataParallel how the workers ran
-     * @param workers      the number of workers
-     * @param collective   how the gradients were combined
-     * @param exchange     the mean per epoch of the traffic and the split of the time
-     * @param ranks        every rank's checksum of its final parameters (empty until the run ends)
+     * @param dataParallel  how the workers ran
+     * @param status        "completed", or "stopped: " and why, with the number of epochs finished
+     * @param quantizerSpec the spec the run quantized with, as {@link io.gradquant.QuantizerSpec#toString()} says it
+     * @param workers       the number of workers
+     * @param collective    how the gradients were combined
+     * @param exchange      the mean per epoch of the traffic and the split of the time
+     * @param ranks         every rank's checksum of its final parameters (empty if the run stopped)
      */
     record Summary(Settings config, DataParallelSettings dataParallel, String status, String quantizer,
-            Integer workers, String collective, double testAccuracy, double epochSeconds,
+            String quantizerSpec, Integer workers, String collective, double testAccuracy, double epochSeconds,
             double quantizationSecondsPerEpoch, double avgVariance, double avgNormalizedVariance,
             ExchangeMetrics exchange, List<RankChecksum> ranks, List<EpochMetrics> epochs) {
     }
@@ -45,9 +53,10 @@ public final class TrainJob {
     public static RunResult run(Experiment experiment, Settings settings, QuantizerFactory quantizers,
             QuantizerType type, Path dir, PrintWriter out, boolean progress) throws Exception {
         DataParallel parallel = experiment.parallel();
+        Quantizer quantizer = quantizers.create(type);
         if (parallel != null && !parallel.writesResults()) {
             try {
-                return new TrainingRun(experiment, false).train(quantizers.create(type), (q, e) -> { });
+                return new TrainingRun(experiment, false).train(quantizer, (q, e) -> { });
             } catch (NonFiniteLossException e) {
                 parallel.workers().barrier(); // every rank stops here; rank 0 writes its files first
                 throw e;
@@ -56,31 +65,32 @@ public final class TrainJob {
         List<EpochMetrics> done = new ArrayList<>();
         List<RankChecksum> ranks = new ArrayList<>();
         String status = "completed";
-        Exception failure = null;
-        try (MetricsCsv csv = new MetricsCsv(dir.resolve("metrics.csv"), parallel != null)) {
-            RunResult result = new TrainingRun(experiment, progress).train(quantizers.create(type), (q, e) -> {
+        Throwable failure = null;
+        MetricsCsv csv = new MetricsCsv(dir.resolve("metrics.csv"), parallel != null);
+        try {
+            RunResult result = new TrainingRun(experiment, progress).train(quantizer, (q, e) -> {
                 done.add(e);
                 csv.append(q, e);
                 out.println(EpochLine.of(q, e, experiment.recipe().epochs()));
                 out.flush();
             }, model -> {
-                // DJL names the file after this property: model-NNNN.params, NNNN the epochs trained
-                model.setProperty("Epoch", Integer.toString(done.size()));
-                model.save(dir, MODEL_NAME);
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                try (DataOutputStream params = new DataOutputStream(bytes)) {
+                    model.getBlock().saveParameters(params);
+                }
+                OutputFile.writeBytes(dir.resolve(MODEL_FILE), bytes.toByteArray());
             });
             ranks.addAll(result.ranks());
             return result;
-        } catch (Exception e) {
-            status = "stopped: " + e.getMessage();
+        } catch (Exception | Error e) {
+            status = "stopped: " + e.getMessage() + " (" + done.size() + " of " + experiment.recipe().epochs()
+                    + " epochs finished; a figure without a finished epoch is null)";
             failure = e;
-            throw e;
-        } catch (Error e) {
-            status = "stopped: " + e.getMessage();
             throw e;
         } finally {
             RunResult partial = new RunResult(type.cliName(), done, ranks);
             Json.write(dir.resolve("summary.json"), new Summary(settings,
-                    parallel == null ? null : parallel.settings(), status, type.cliName(),
+                    parallel == null ? null : parallel.settings(), status, type.cliName(), quantizer.spec().toString(),
                     parallel == null ? null : parallel.size(),
                     parallel == null ? null : parallel.collectiveFor(type).cliName(),
                     partial.finalTestAccuracy(), partial.meanEpochSeconds(), partial.meanQuantizationSeconds(),

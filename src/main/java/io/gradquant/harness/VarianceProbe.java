@@ -40,7 +40,8 @@ public final class VarianceProbe {
      * is shorter) and measures every quantizer on each.
      *
      * @param quantizers the quantizers, by name, in report order; they must work on host buffers
-     * @throws NonFiniteLossException if the probe's loss stops being finite
+     * @return the measurements; if the probe's loss stopped being finite, those of the steps before,
+     *         with {@link Result#stopped()} saying why
      */
     public Result run(Map<String, Quantizer> quantizers, int steps) throws Exception {
         Map<String, double[]> variance = new LinkedHashMap<>();
@@ -50,7 +51,7 @@ public final class VarianceProbe {
             normalized.put(name, new double[steps]);
         });
         if (steps == 0) {
-            return new Result(variance, normalized);
+            return new Result(variance, normalized, null);
         }
         Recipe recipe = experiment.recipe();
         DataParallel parallel = experiment.parallel();
@@ -79,8 +80,9 @@ public final class VarianceProbe {
                         EasyTrain.trainBatch(trainer, batch);
                         float value = parallel == null ? loss.last() : parallel.sum(loss.last())[0];
                         if (!Float.isFinite(value)) {
-                            throw new NonFiniteLossException("the variance probe (unquantized SGD)", step + 1,
-                                    epoch + 1, value);
+                            NonFiniteLossException stop = new NonFiniteLossException(
+                                    "the variance probe (unquantized SGD)", step + 1, epoch + 1, value);
+                            return new Result(firstSteps(variance, step), firstSteps(normalized, step), stop);
                         }
                         for (Map.Entry<String, Quantizer> q : measures ? quantizers.entrySet()
                                 : Map.<String, Quantizer>of().entrySet()) {
@@ -95,7 +97,13 @@ public final class VarianceProbe {
                 }
             }
         }
-        return new Result(variance, normalized);
+        return new Result(variance, normalized, null);
+    }
+
+    private static Map<String, double[]> firstSteps(Map<String, double[]> all, int steps) {
+        Map<String, double[]> first = new LinkedHashMap<>();
+        all.forEach((name, values) -> first.put(name, java.util.Arrays.copyOf(values, steps)));
+        return first;
     }
 
     /** Copies the gradients after backward; the measuring happens in the loop, after the loss check. */
@@ -113,9 +121,13 @@ public final class VarianceProbe {
     }
 
     /**
-     * Per quantizer (in the order given), the variance and normalised variance of each probe step.
+     * Per quantizer (in the order given), the variance and normalised variance of each probe step
+     * taken.
+     *
+     * @param stopped null if every step was taken, else why the probe stopped early
      */
-    public record Result(Map<String, double[]> variance, Map<String, double[]> normalizedVariance) {
+    public record Result(Map<String, double[]> variance, Map<String, double[]> normalizedVariance,
+            NonFiniteLossException stopped) {
         /** Mean variance over the probe steps; NaN with no steps. */
         public double meanVariance(String quantizer) {
             return mean(variance.get(quantizer));

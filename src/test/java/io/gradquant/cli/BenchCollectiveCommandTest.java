@@ -22,7 +22,7 @@ class BenchCollectiveCommandTest {
     @CsvSource(delimiter = '|', value = {
         "--workers 0|--workers 0 is not allowed: it must be >= 1",
         "--elements 0|--elements 0 is not allowed",
-        "--backend cuda|--backend cuda is not allowed here: use java or cpu",
+        "--backend cuda|--backend cuda is not allowed here: use auto, java or cpu",
         "--quantizers standard,standard|must name each of",
         "--collectives allgather,allgather|must name each of",
         "--collectives ring|collective 'ring' is not known: use one of allgather, reduce-scatter, allreduce",
