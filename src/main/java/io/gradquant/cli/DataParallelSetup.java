@@ -15,6 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** The data-parallel steps of {@link HarnessSetup}: joining the job, loading the data in turn, comparing configurations. */
 final class DataParallelSetup {
+    /** DJL's setting of PyTorch's intra-op threads, read when the engine starts. */
+    private static final String PYTORCH_THREADS = "ai.djl.pytorch.num_threads";
+
     private DataParallelSetup() {
     }
 
@@ -40,7 +43,7 @@ final class DataParallelSetup {
      */
     static int threadsPerRank(int threads) {
         String local = System.getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-        int ranksHere = 1;
+        int ranksHere;
         try {
             ranksHere = local == null ? 1 : Math.max(1, Integer.parseInt(local.trim()));
         } catch (NumberFormatException e) {
@@ -52,9 +55,6 @@ final class DataParallelSetup {
         }
         return threads != 0 ? threads : share;
     }
-
-    /** DJL's setting of PyTorch's intra-op threads, read when the engine starts. */
-    private static final String PYTORCH_THREADS = "ai.djl.pytorch.num_threads";
 
     /** Joins the MPI world (initialising MPI) as one worker, exchanging gradients as {@code exchange} says. */
     static DataParallel join(CommandSpec spec, WorkerOptions workers, ExchangeOptions exchange) {
