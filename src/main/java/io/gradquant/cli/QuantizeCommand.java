@@ -12,12 +12,12 @@ import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
 import io.gradquant.Segments;
 import io.gradquant.backend.Backends;
+import io.gradquant.io.AtomicFile;
 import io.gradquant.io.Npy;
 import io.gradquant.io.NpyArray;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -91,6 +91,10 @@ final class QuantizeCommand implements Callable<Integer> {
             description = "Write the quantized output of the first repeat (step 0) here.")
     private Path output;
 
+    @Option(names = "--encoded-output", paramLabel = "FILE",
+            description = "Write the compressed message of the first repeat (step 0) here (docs/wire-format.md).")
+    private Path encodedOutput;
+
     @Option(names = "--json", description = "Print one JSON object on stdout instead of text.")
     private boolean json;
 
@@ -133,13 +137,10 @@ final class QuantizeCommand implements Callable<Integer> {
             throw usage(RepeatMetrics.tooLongForRepeats(source.synthetic.n()));
         }
         if (output != null) {
-            Path dir = output.toAbsolutePath().getParent();
-            if (dir == null || !Files.isDirectory(dir)) {
-                throw usage("--output " + output + ": directory " + dir + " does not exist");
-            }
-            if (Files.isDirectory(output)) {
-                throw usage("--output " + output + " is a directory: it must be a file name");
-            }
+            OutputFiles.check(spec.commandLine(), "--output", output);
+        }
+        if (encodedOutput != null) {
+            OutputFiles.check(spec.commandLine(), "--encoded-output", encodedOutput);
         }
         return quantizerSpec;
     }
@@ -164,6 +165,7 @@ final class QuantizeCommand implements Callable<Integer> {
             inputName = source.synthetic.toString();
         }
         Segments inputSegments = Segments.of(input);
+        EncodedMessage message = encode(quantizerSpec, q, inputSegments);
         RepeatMetrics metrics = new RepeatMetrics(inputSegments, quantizerSpec.bucketSize(), repeat);
         FloatBuffer[] work = FloatChunks.copyOf(input);
         Segments workSegments = Segments.of(work);
@@ -177,12 +179,35 @@ final class QuantizeCommand implements Callable<Integer> {
             if (step == 0 && output != null) {
                 Npy.write(output, shape, work);
             }
+            if (step == 0 && encodedOutput != null) {
+                AtomicFile.write(encodedOutput, message.bytes());
+            }
             metrics.add(workSegments, stats, seconds);
         }
         return new QuantizeReport(inputName, quantizerSpec.type().cliName(), q.backend().name(),
                 inputSegments.totalLength(), quantizerSpec.bucketSize(), quantizerSpec.levels(), seed, repeat,
                 metrics.variance(), metrics.normalizedVariance(), metrics.relativeMse(), metrics.relativeBias(),
-                metrics.maxLevelsPerBucket(), metrics.nonFiniteBuckets(), metrics.seconds());
+                metrics.maxLevelsPerBucket(), metrics.nonFiniteBuckets(), metrics.seconds(),
+                message == null ? null : message.encodedBytes(), message == null ? null : message.bitsPerValue(),
+                message == null ? null : message.compressionRatio());
+    }
+
+    /**
+     * The message of step 0 (untimed, the input left as it is), for the size figures and
+     * {@code --encoded-output}; null, with a note, if it would not fit in one buffer and no file
+     * asks for it.
+     */
+    private EncodedMessage encode(QuantizerSpec quantizerSpec, Quantizer q, Segments input) {
+        try {
+            return EncodedMessage.encode(q.backend(), quantizerSpec, input);
+        } catch (IllegalArgumentException e) {
+            if (encodedOutput != null) {
+                throw e;
+            }
+            spec.commandLine().getErr().println("gradquant: no message sizes: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return null;
+        }
     }
 
     private void print(QuantizeReport report) {

@@ -6,14 +6,11 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes NumPy .npy files holding little-endian float32 ({@code '<f4'}) arrays in C
@@ -204,27 +201,10 @@ public final class Npy {
             throw new IllegalArgumentException("shape " + NpyHeader.shapeText(shape) + " holds "
                     + header.elementCount() + " values but the data has " + total);
         }
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        // not Files.createTempFile: that makes the file owner-only (0600), and the rename would
-        // carry those permissions onto the result; CREATE_NEW uses the umask like any new file
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current()
-                .nextLong()) + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writeAll(ch, ByteBuffer.wrap(headerBytes(header)));
-                writeData(ch, parts);
-                ch.force(false);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot write " + file + ": the file system cannot rename " + temp
-                        + " onto it atomically", e);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFile.write(file, ch -> {
+            writeAll(ch, ByteBuffer.wrap(headerBytes(header)));
+            writeData(ch, parts);
+        });
     }
 
     /** Magic, version, length and the header padded with spaces and a newline to a multiple of 64. */
