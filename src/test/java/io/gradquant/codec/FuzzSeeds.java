@@ -9,9 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the seed corpus of {@link DecoderFuzzTest} (run from the project root:
- * {@code java -cp target/test-classes:target/classes:$(cat cp.txt) io.gradquant.codec.FuzzSeeds}, see
- * docs/wire-format.md): every base message as it is; every bad message of {@link BadMessages} as
+ * Writes the seed corpus of {@link DecoderFuzzTest} (run from the project root, as
+ * docs/wire-format.md, "Fuzzing the decoders", says): every base message as it is; every bad message of {@link BadMessages} as
  * raw bytes; and, for every base, mutation inputs that change each header field, the segment
  * table, a record, the codes, the raw values and the length, with the checksum recomputed and
  * (once per base) left stale.
