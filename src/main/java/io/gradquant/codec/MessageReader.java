@@ -110,6 +110,18 @@ public final class MessageReader {
                 .smartFraction(type == QuantizerType.SMART ? h.fraction() : QuantizerSpec.DEFAULT_SMART_FRACTION)
                 .exponentialNorm(h.norm() == null ? ExponentialNorm.L2 : h.norm()).build();
         BucketPlan plan = BucketPlan.of(h.layout(), h.bucketSize(), lengths);
+        if (type == QuantizerType.HADAMARD) {
+            long longest = h.bucketSize();
+            if (h.layout() == BucketLayout.SPANNING) {
+                longest = Math.min(longest, h.elements());
+            } else {
+                longest = Math.min(longest, Arrays.stream(lengths).max().orElse(0));
+            }
+            if (longest > WireFormat.MAX_HADAMARD_BUCKET) {
+                throw new MessageException("bucket size", "bucket size " + h.bucketSize() + " makes a hadamard bucket of "
+                        + longest + " values, which is not allowed: hadamard buckets hold at most 2^30 values");
+            }
+        }
         WireFormat.Sizes sizes = sizes(type, h.levels(), plan, lengths.length);
         long rawValues = checkCounts(type, sizes, h.elements());
         checkZero(sizes.table() + sizes.buckets() * sizes.recordBytes(), sizes.codes(), "padding", "between the bucket table and the codes");

@@ -32,8 +32,8 @@ class ClaimedSizesTest {
     @CsvSource({
         // 2^62 buckets of one value: B·R overflows
         "STANDARD, 16, 1, 4611686018427387904, 4611686018427387904, 0",
-        // 2^62 values in buckets of 2^30 + 1, hadamard pads each to 2^31: about 2^63 bytes of codes
-        "HADAMARD, 256, 1073741825, 4611686018427387904, 4294967293, 0",
+        // 2^62 values in hadamard buckets of 2^30: 2^62 bytes of codes
+        "HADAMARD, 256, 1073741824, 4611686018427387904, 4294967296, 0",
         // all 2^62 values raw: 4·V overflows
         "NONE, 16, 512, 4611686018427387904, 0, 4611686018427387904",
         // fits in a long, not in 96 bytes
@@ -66,5 +66,18 @@ class ClaimedSizesTest {
                 .fixChecksum();
         MessageException e = assertThrows(MessageException.class, () -> MessageReader.read(m.buffer(), new long[] {0}));
         assertEquals("segment count", e.field(), e.getMessage());
+    }
+
+    /** A hadamard bucket of more than 2^30 values would pad to 2^31: no backend can quantize or decode it. */
+    @Test
+    void hadamardBucketsOfMoreThanTwoToTheThirtyValuesAreRefused() {
+        long n = (1L << 30) + 1;
+        MessageBytes m = claim(QuantizerType.HADAMARD, 16, Integer.MAX_VALUE, n, 1, 0);
+        MessageException e = assertThrows(MessageException.class, () -> MessageReader.read(m.buffer(), new long[] {n}));
+        assertEquals("bucket size", e.field(), e.getMessage());
+        // 2^30 values are allowed as far as the bucket size goes (this message is then far too short)
+        MessageBytes fits = claim(QuantizerType.HADAMARD, 16, Integer.MAX_VALUE, n - 1, 1, 0);
+        e = assertThrows(MessageException.class, () -> MessageReader.read(fits.buffer(), new long[] {n - 1}));
+        assertEquals("message length", e.field(), e.getMessage());
     }
 }
