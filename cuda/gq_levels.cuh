@@ -298,7 +298,8 @@ struct GapHeap {
 // and last value, then plan.fine - 2 splits (or every value, if fewer). Writes the fine candidates
 // ascending to s.fine and returns their number; the first plan.coarse of them to be created
 // (`order` marks them) are the coarse candidates.
-GQ_HD int level_candidates(const LevelPrefix& p, int d, const LevelPlan& plan, LevelScratch s) {
+template <class Kernels>
+GQ_HD int level_candidates(const LevelPrefix& p, int d, const LevelPlan& plan, LevelScratch s, Kernels kernels) {
     for (int t = 0; t < d; t++) s.order[t] = 0;  // 0: not a candidate; else 1 + creation order
     s.order[0] = 1;
     s.order[d - 1] = 2;
@@ -308,7 +309,7 @@ GQ_HD int level_candidates(const LevelPrefix& p, int d, const LevelPlan& plan, L
     while (made < plan.fine && heap.size > 0) {
         int a = heap.a[0], b = heap.b[0];
         heap.pop();
-        int t = level_split(p, a, b);
+        int t = kernels.split(p, a, b);
         s.order[t] = ++made;
         if (t - a >= 2) heap.push(p.gap(a, t), a, t);
         if (b - t >= 2) heap.push(p.gap(t, b), t, b);
@@ -481,12 +482,12 @@ GQ_HD int level_radius_list(int d, int levels, int radius, const int32_t* p, Lev
 
 // ---- drivers ----------------------------------------------------------------------------------
 
-// Runs one programme with `rows` (level_rows or a vectorised twin) and traces it into out.
-template <class Rows>
-GQ_HD void level_dp_run(const LevelDp& dp, const LevelPrefix& p, Rows rows, int32_t* out) {
+// Runs one programme with kernels.rows (level_rows or a vectorised twin) and traces it into out.
+template <class Kernels>
+GQ_HD void level_dp_run(const LevelDp& dp, const LevelPrefix& p, Kernels kernels, int32_t* out) {
     level_dp_fill(dp, p, 0, 1);
     dp.layer[0][0] = 0.0;  // layer 0: the first value, at position 0, costs nothing
-    for (int k = 1; k < dp.levels; k++) rows(dp, k);
+    for (int k = 1; k < dp.levels; k++) kernels.rows(dp, k);
     level_dp_trace(dp, out);
 }
 
@@ -497,16 +498,19 @@ GQ_HD bool level_same(const int32_t* a, const int32_t* b, int levels) {
     return true;
 }
 
-struct ScalarRows {
-    GQ_HD void operator()(const LevelDp& dp, int k) const { level_rows(dp, k, 0, 1); }
+// The level search's two inner loops, scalar; the CPU backend passes vectorised twins that give
+// the same results.
+struct ScalarLevelKernels {
+    GQ_HD void rows(const LevelDp& dp, int k) const { level_rows(dp, k, 0, 1); }
+    GQ_HD int split(const LevelPrefix& p, int a, int b) const { return level_split(p, a, b); }
 };
 
 // Chooses the points for an ascending sample of m >= 1 values (no -0, no NaN). Writes them to
 // points (room for `levels`) and returns how many: `levels`, or the number of distinct values if
 // that is smaller. The sequential driver (Java's twin is LevelSearch.choose); gq_smart.cu runs the
 // same steps with the block's threads.
-template <class Rows>
-GQ_HD int choose_levels(const float* sorted, int m, int levels, LevelScratch s, float* points, Rows rows) {
+template <class Kernels>
+GQ_HD int choose_levels(const float* sorted, int m, int levels, LevelScratch s, float* points, Kernels kernels) {
     int d = level_prefix(sorted, m, s);
     if (d <= levels) {
         for (int i = 0; i < d; i++) points[i] = s.distinct[i];
@@ -519,12 +523,12 @@ GQ_HD int choose_levels(const float* sorted, int m, int levels, LevelScratch s, 
         level_exact(prefix, d, levels, s, p);
     } else {
         int32_t* q = s.points + levels;
-        int nfine = level_candidates(prefix, d, plan, s);
-        level_dp_run(level_dp(s, levels, level_coarse_list(nfine, plan, levels, s)), prefix, rows, p);
+        int nfine = level_candidates(prefix, d, plan, s, kernels);
+        level_dp_run(level_dp(s, levels, level_coarse_list(nfine, plan, levels, s)), prefix, kernels, p);
         for (int round = 0; round < plan.rounds; round++) {
-            level_dp_run(level_dp(s, levels, level_neighbour_list(nfine, levels, p, s)), prefix, rows, q);
+            level_dp_run(level_dp(s, levels, level_neighbour_list(nfine, levels, p, s)), prefix, kernels, q);
             bool same = level_same(p, q, levels);
-            level_dp_run(level_dp(s, levels, level_radius_list(d, levels, plan.radius, q, s)), prefix, rows, p);
+            level_dp_run(level_dp(s, levels, level_radius_list(d, levels, plan.radius, q, s)), prefix, kernels, p);
             if (same && level_same(p, q, levels)) break;
         }
     }
@@ -533,7 +537,7 @@ GQ_HD int choose_levels(const float* sorted, int m, int levels, LevelScratch s, 
 }
 
 GQ_HD int choose_levels(const float* sorted, int m, int levels, LevelScratch s, float* points) {
-    return choose_levels(sorted, m, levels, s, points, ScalarRows());
+    return choose_levels(sorted, m, levels, s, points, ScalarLevelKernels());
 }
 
 }  // namespace gq

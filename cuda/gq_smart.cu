@@ -131,7 +131,7 @@ __device__ int block_choose_levels(const SmartScratch& s, int m, int levels, flo
         block_exact(prefix, d, levels, s);
     } else {
         if (threadIdx.x == 0) {
-            shared_fine = level_candidates(prefix, d, plan, ls);
+            shared_fine = level_candidates(prefix, d, plan, ls, ScalarLevelKernels());
             shared_n = level_coarse_list(shared_fine, plan, levels, ls);
         }
         __syncthreads();

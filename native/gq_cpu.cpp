@@ -153,10 +153,6 @@ private:
         LevelScratch s_ = {};
     };
 
-    struct VectorRows {
-        void operator()(const LevelDp& dp, int k) const { avx512::level_rows(dp, k); }
-    };
-
     double standard(float* x, int n, const BucketScan& scan, uint64_t first_index, uint64_t step, uint32_t purpose) {
         StandardParams p;
         if (!standard_params(scan.min, scan.max, spec_.levels, &p)) return 0.0;
@@ -196,7 +192,7 @@ private:
         int count = sample(x, n, scan, start, step);
         const LevelScratch& s = levels_.scratch();
         int points = vector_level() >= VECTOR_AVX512
-                         ? choose_levels(sample_.data(), count, spec_.levels, s, points_.data(), VectorRows())
+                         ? choose_levels(sample_.data(), count, spec_.levels, s, points_.data(), avx512::LevelKernels())
                          : choose_levels(sample_.data(), count, spec_.levels, s, points_.data());
         fill_random_words(spec_.seed, step, PURPOSE_ROUND, start, n, words_.data());
         return points_round_all(points_.data(), points, x, n, words_.data());

@@ -77,6 +77,26 @@ GQ_AVX512 void sort_sample(float* x, int n, float* scratch) {
     for (int i = 0; i < n; i++) x[i] = scratch[i];
 }
 
+// "gap(a, t) >= gap(t, b)" is false up to the crossing and true from there on (level_split), so
+// the crossing is a + 1 plus the number of t in [a+1, b-2] where it is false: the same index as
+// the binary search, without its chain of dependent loads.
+GQ_AVX512 int level_split(const LevelPrefix& p, int a, int b) {
+    if (b - a < 32) return gq::level_split(p, a, b);
+    const __m512d ya = _mm512_set1_pd(p.y[a]), yb = _mm512_set1_pd(p.y[b]);
+    const __m512d wa = _mm512_set1_pd(p.w0[a + 1]), wb = _mm512_set1_pd(p.w0[b]);
+    int below = 0;
+    int t = a + 1;
+    for (; t + 8 <= b - 1; t += 8) {
+        __m512d y = _mm512_loadu_pd(p.y + t);
+        __m512d left = _mm512_mul_pd(_mm512_sub_pd(_mm512_loadu_pd(p.w0 + t), wa), _mm512_sub_pd(y, ya));
+        __m512d right = _mm512_mul_pd(_mm512_sub_pd(wb, _mm512_loadu_pd(p.w0 + t + 1)), _mm512_sub_pd(yb, y));
+        below += __builtin_popcount(_mm512_cmp_pd_mask(left, right, _CMP_LT_OQ));
+    }
+    for (; t < b - 1; t++) below += p.gap(a, t) < p.gap(t, b) ? 1 : 0;
+    int cross = a + 1 + below;
+    return cross > a + 1 && p.gap(cross - 1, b) < p.gap(a, cross) ? cross - 1 : cross;
+}
+
 // A layer's rows j are taken 32 at a time, held in four registers of eight with their least
 // values and arg mins; the previous layer's positions i run in ascending order and a row takes a
 // new value only when it is strictly less, so each row ends with exactly level_rows' least value

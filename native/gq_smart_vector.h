@@ -14,5 +14,14 @@ void sort_sample(float* x, int n, float* scratch);
 // level_rows(dp, k, 0, 1): the whole layer k.
 void level_rows(const LevelDp& dp, int k);
 
+// level_split(p, a, b), by counting the indices below the crossing eight at a time.
+int level_split(const LevelPrefix& p, int a, int b);
+
+// The level search's inner loops for choose_levels.
+struct LevelKernels {
+    void rows(const LevelDp& dp, int k) const { avx512::level_rows(dp, k); }
+    int split(const LevelPrefix& p, int a, int b) const { return avx512::level_split(p, a, b); }
+};
+
 }  // namespace avx512
 }  // namespace gq
