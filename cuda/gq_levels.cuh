@@ -127,14 +127,15 @@ struct LevelPlan {
     int rounds;   // at most this many rounds of the two window programmes
 };
 
-// The fast search pays when the fine candidates are at most half the distinct values; below
-// that the exact search costs little. docs/smart.md shows how each number was chosen.
+// The fast search runs where it was validated (docs/smart.md: 4 to 16 levels) and pays: when
+// the fine candidates are at most half the distinct values; elsewhere the exact search runs.
+// docs/smart.md shows how each number was chosen.
 GQ_HD LevelPlan level_plan(int d, int levels) {
     LevelPlan p;
     p.coarse = 2 * levels > 32 ? 2 * levels : 32;
     int third = (d + 2) / 3;
     p.fine = 8 * levels > third ? 8 * levels : third;
-    p.fast = levels >= 4 && 2 * p.fine <= d;
+    p.fast = levels >= 4 && levels <= 16 && 2 * p.fine <= d;
     p.radius = 4;
     p.rounds = 2;
     return p;

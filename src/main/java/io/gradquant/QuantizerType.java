@@ -10,7 +10,7 @@ public enum QuantizerType {
     NONE,
     /** {@code levels} evenly spaced points from bucket min to bucket max, unbiased stochastic rounding. */
     STANDARD,
-    /** {@code levels} variance-optimal points chosen from a sample of the bucket, unbiased rounding. */
+    /** {@code levels} (near) variance-optimal points chosen from a sample of the bucket, unbiased rounding. */
     SMART,
     /** Random signs and an orthonormal Walsh-Hadamard rotation around {@link #STANDARD}. */
     HADAMARD,

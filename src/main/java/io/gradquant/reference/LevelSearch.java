@@ -59,7 +59,7 @@ public final class LevelSearch {
         Plan(int d, int levels) {
             coarse = Math.max(2 * levels, 32);
             fine = Math.max(8 * levels, (d + 2) / 3);
-            fast = levels >= 4 && 2 * fine <= d;
+            fast = levels >= 4 && levels <= 16 && 2 * fine <= d;
         }
     }
 

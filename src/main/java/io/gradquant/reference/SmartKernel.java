@@ -6,8 +6,9 @@ import java.util.Arrays;
 /**
  * {@code smart}: sample m = min(n, max(ceil(f*n), 512)) values of the bucket without replacement
  * (the m elements with the smallest random keys, ties by position), add the bucket's min and max
- * elements if the sample missed them, choose variance-optimal points with {@link LevelSearch}, and
- * round every value unbiasedly between its neighbouring points: up with probability (x-l)/(r-l).
+ * elements if the sample missed them, choose points with {@link LevelSearch} (variance within 0.5%
+ * of the optimum over the sample, see docs/smart.md), and round every value unbiasedly between its
+ * neighbouring points: up with probability (x-l)/(r-l).
  * The reference implementation rounds up with probability (r-x)/(r-l), which is biased.
  */
 final class SmartKernel implements BucketKernel {
