@@ -13,9 +13,9 @@
 
 namespace gq {
 
-// Quantizer type ids; the Java side passes QuantizerType.ordinal().
+// Quantizer type ids, as QuantizerType.id() and docs/wire-format.md number them; never renumbered.
 enum QuantizerId : int { Q_NONE = 0, Q_STANDARD = 1, Q_SMART = 2, Q_HADAMARD = 3, Q_EXPONENTIAL = 4 };
-// ExponentialNorm.ordinal()
+// ExponentialNorm.id()
 enum NormId : int { NORM_L2 = 0, NORM_MAX = 1 };
 
 GQ_HD bool is_finite(float v) {

@@ -131,7 +131,7 @@ GQ_HD int floor_index(const float* points, int count, float v) {
 GQ_HD float points_round(const float* points, int count, float x, double uniform, double* variance) {
     int below = floor_index(points, count, x);
     float l = points[below];
-    if (x == l) return x;  // on a point: exact
+    if (x == l) return l;  // on a point: the point itself (-0 on the point 0 gives +0, as a message decodes it)
     float r = points[below + 1];
     double up = ((double)x - (double)l) / ((double)r - (double)l);
     *variance += ((double)x - (double)l) * ((double)r - (double)x);

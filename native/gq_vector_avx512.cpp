@@ -383,7 +383,7 @@ GQ_AVX512 double points_round_all(const float* points, int count, float* x, int 
             below = _mm512_mask_add_epi32(below, le, below, one);
         }
         __m512 l = _mm512_permutexvar_ps(below, vtable);
-        // the last point has no right neighbour; it is only reached by v == l, which stays
+        // the last point has no right neighbour; it is only reached by v == l, which becomes l
         __m512 r = _mm512_permutexvar_ps(_mm512_min_epi32(_mm512_add_epi32(below, one), _mm512_set1_epi32(count - 1)), vtable);
         __m256i w = _mm256_srli_epi32(_mm256_loadu_si256((const __m256i*)(words + i)), 8);
         __m256i w2 = _mm256_srli_epi32(_mm256_loadu_si256((const __m256i*)(words + i + 8)), 8);
@@ -400,8 +400,8 @@ GQ_AVX512 double points_round_all(const float* points, int count, float* x, int 
             __mmask8 rises = _mm512_cmp_pd_mask(u, up, _CMP_LT_OQ) & (__mmask8)~on_point;
             __m512d term = _mm512_mul_pd(offset, _mm512_sub_pd(rd, xd));
             variance = _mm512_mask_add_pd(variance, (__mmask8)~on_point, variance, term);
-            __m256 q = _mm256_mask_blend_ps(rises, lh, rh);
-            out_half[h] = _mm256_mask_blend_ps(on_point, q, vh);
+            // on a point: l itself (not v: -0 on the point 0 gives +0, as a message decodes it)
+            out_half[h] = _mm256_mask_blend_ps(rises, lh, rh);
         }
         _mm256_storeu_ps(x + i, out_half[0]);
         _mm256_storeu_ps(x + i + 8, out_half[1]);

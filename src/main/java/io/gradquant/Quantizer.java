@@ -2,6 +2,8 @@ package io.gradquant;
 
 import io.gradquant.backend.AddressBackend;
 import io.gradquant.backend.Backend;
+import io.gradquant.codec.Encoded;
+import java.nio.ByteBuffer;
 
 /**
  * A {@link QuantizerSpec} bound to a {@link Backend}, with the step counter that keys the random
@@ -53,6 +55,16 @@ public final class Quantizer {
         QuantStats stats = addressed.quantizeAddresses(spec, step, addresses, lengths);
         step++;
         return stats;
+    }
+
+    /**
+     * Writes the compressed message of the current step at {@code out}'s position (see
+     * {@link Backend#encode}), then advances the step.
+     */
+    public Encoded encode(Segments segments, ByteBuffer out, boolean writeBack) {
+        Encoded encoded = backend.encode(spec, step, segments, out, writeBack);
+        step++;
+        return encoded;
     }
 
     /** Quantizes in place with an explicit step; the counter is not changed. */

@@ -2,6 +2,8 @@ package io.gradquant.backend;
 
 import io.gradquant.QuantStats;
 import io.gradquant.QuantizerSpec;
+import io.gradquant.codec.Encoded;
+import java.nio.ByteBuffer;
 
 /**
  * A backend that also quantizes raw float32 memory given by address, for memory that has no Java
@@ -34,4 +36,24 @@ public interface AddressBackend extends Backend {
      *         address of a non-empty segment is 0; thrown before any value is written
      */
     QuantStats quantizeAddresses(QuantizerSpec spec, long step, long[] addresses, long[] lengths);
+
+    /**
+     * {@link #encode} of raw float32 memory (segments as in {@link #quantizeAddresses}) into a host
+     * buffer: on the cuda backend the values stay on the device and only the message is copied to
+     * the host.
+     */
+    default Encoded encodeAddresses(QuantizerSpec spec, long step, long[] addresses, long[] lengths, ByteBuffer out,
+            boolean writeBack) {
+        throw new UnsupportedOperationException("backend " + name() + " cannot encode yet");
+    }
+
+    /** {@link #decode} of a host message into raw float32 memory (segments as in {@link #quantizeAddresses}). */
+    default void decodeAddresses(ByteBuffer message, long[] addresses, long[] lengths) {
+        throw new UnsupportedOperationException("backend " + name() + " cannot decode yet");
+    }
+
+    /** {@link #decodeAdd} of a host message into raw float32 memory (segments as in {@link #quantizeAddresses}). */
+    default void decodeAddAddresses(ByteBuffer message, long[] addresses, long[] lengths, float weight) {
+        throw new UnsupportedOperationException("backend " + name() + " cannot decode yet");
+    }
 }

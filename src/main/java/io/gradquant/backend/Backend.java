@@ -3,12 +3,14 @@ package io.gradquant.backend;
 import io.gradquant.QuantStats;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.Segments;
+import io.gradquant.codec.Encoded;
+import java.nio.ByteBuffer;
 
 /**
  * One implementation of the quantizers: {@code java} (reference), {@code cpu} (native, JNI) or
  * {@code cuda}. All backends give the same output for the same spec, step and input.
  */
-public interface Backend {
+public interface Backend extends AutoCloseable {
     /** The backend's name as used on the command line: java, cpu or cuda. */
     String name();
 
@@ -21,4 +23,47 @@ public interface Backend {
      *         any value is written
      */
     QuantStats quantize(QuantizerSpec spec, long step, Segments segments);
+
+    /**
+     * Quantizes the segments as {@link #quantize} would and writes the compressed message
+     * (docs/wire-format.md) at {@code out}'s position, advancing it by the message's length. The
+     * message's bytes are the same on every backend.
+     *
+     * @param out       receives the message; needs at least
+     *                  {@code WireFormat.maxEncodedBytes(spec, lengths)} bytes remaining
+     * @param writeBack also write Q(x) back into the segments (what in-place quantize writes), for
+     *                  error feedback; otherwise the segments are left unchanged
+     * @throws IllegalArgumentException before anything is written, if {@code out} is too small or a
+     *         segment cannot be used by this backend
+     */
+    default Encoded encode(QuantizerSpec spec, long step, Segments segments, ByteBuffer out, boolean writeBack) {
+        throw new UnsupportedOperationException("backend " + name() + " cannot encode yet");
+    }
+
+    /**
+     * Overwrites {@code destination} with the values the message holds: bit for bit what in-place
+     * quantize wrote for the same spec, seed, step and input. The message is the bytes from
+     * {@code message}'s position to its limit; the buffer's position is not changed.
+     *
+     * @throws io.gradquant.codec.MessageException naming the field, before anything is written, if
+     *         the message is corrupt or inconsistent or its segment lengths differ from the
+     *         destination's
+     */
+    default void decode(ByteBuffer message, Segments destination) {
+        throw new UnsupportedOperationException("backend " + name() + " cannot decode yet");
+    }
+
+    /**
+     * Adds {@code weight * Q(x)} to {@code destination}, per element {@code d = d + weight * q} in
+     * float32 (product rounded, then sum rounded): the building block of averaging several workers'
+     * messages. Checks as {@link #decode}.
+     */
+    default void decodeAdd(ByteBuffer message, Segments destination, float weight) {
+        throw new UnsupportedOperationException("backend " + name() + " cannot decode yet");
+    }
+
+    /** Releases what the backend keeps between calls (threads, device memory). Idempotent. */
+    @Override
+    default void close() {
+    }
 }

@@ -63,10 +63,10 @@ final class CallBlock {
         b.putInt(96, g.segments());
         b.putInt(100, spec.bucketSize());
         b.putInt(104, spec.levels());
-        b.putInt(108, spec.exponentialNorm().ordinal());
+        b.putInt(108, spec.exponentialNorm().id());
         b.putInt(112, shape.onChip());
         b.putInt(116, shape.grid());
-        b.putInt(120, spec.type().ordinal());
+        b.putInt(120, spec.type().id());
         b.putInt(124, shape.maxSample());
         for (int s = 0; s < g.segments(); s++) {
             b.putLong(Math.toIntExact(addresses + 8L * s), segmentAddresses[s]);
@@ -77,25 +77,6 @@ final class CallBlock {
                 b.putLong(Math.toIntExact(firstBucket + 8L * s), g.firstBucket()[s]);
             }
         }
-        return b.array();
-    }
-
-    /** Bytes of a call block for gq_wht_rows: the header and a one-entry address table. */
-    static final int ROWS_BYTES = HEADER_BYTES + 8;
-
-    /**
-     * The call block of gq_wht_rows, for an allocation of {@link #ROWS_BYTES} at device address
-     * {@code base}: {@code count} rows of {@code size} floats at device address {@code rows}.
-     */
-    static byte[] rowsHeader(long base, long rows, long count, int size, int onChip) {
-        ByteBuffer b = ByteBuffer.allocate(ROWS_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(16, count); // buckets: one per row
-        b.putLong(24, count * size);
-        b.putLong(32, base + HEADER_BYTES);
-        b.putInt(96, 1);
-        b.putInt(100, size);
-        b.putInt(112, onChip);
-        b.putLong(HEADER_BYTES, rows);
         return b.array();
     }
 

@@ -116,8 +116,8 @@ public final class CpuBackend implements AddressBackend {
             }
         }
         double[] stats = new double[4];
-        NativeCpu.quantize(spec.type().ordinal(), spec.bucketSize(), spec.levels(), spec.seed(), spec.smartFraction(),
-                spec.exponentialNorm().ordinal(), spec.layout() == BucketLayout.PER_SEGMENT, step, addresses, lengths,
+        NativeCpu.quantize(spec.type().id(), spec.bucketSize(), spec.levels(), spec.seed(), spec.smartFraction(),
+                spec.exponentialNorm().id(), spec.layout() == BucketLayout.PER_SEGMENT, step, addresses, lengths,
                 threads, stats);
         return new QuantStats(stats[0], stats[1], (long) stats[2], (long) stats[3]);
     }
