@@ -14,6 +14,8 @@
 #include "gq_levels.cuh"
 #include "gq_philox.cuh"
 #include "gq_round.cuh"
+#include "gq_smart_sample.cuh"
+#include "gq_smart_vector.h"
 #include "gq_vector.h"
 
 namespace gq {
@@ -21,7 +23,6 @@ namespace {
 
 // Below this many elements per thread, starting a thread costs more than it saves.
 constexpr int64_t MIN_ELEMENTS_PER_THREAD = 1 << 16;
-constexpr int SMART_MIN_SAMPLE = 512;
 constexpr int64_t PREFETCH_FLOATS = 4096;  // 16 KiB: a third of L1d, a 4096-value bucket whole
 
 // Where buckets start: the twin of io.gradquant.backend.BucketPlan.
@@ -83,18 +84,11 @@ public:
             words = padded_size(max_bucket);
         }
         if (spec.type == Q_SMART) {
-            size_t m = (size_t)sample_size(max_bucket) + 2;
+            size_t m = (size_t)smart_sample_size(spec.smart_fraction, max_bucket) + 2;  // + min and max
             keys_.resize(max_bucket);
             sample_.resize(m);
-            distinct_.resize(m);
-            weight_.resize(m);
-            y_.resize(m);
-            w0_.resize(m + 1);
-            w1_.resize(m + 1);
-            w2_.resize(m + 1);
-            best_.resize(m);
-            next_.resize(m);
-            choice_.resize((size_t)spec.levels * m);
+            sort_scratch_.resize(avx512::SORT_MAX);
+            levels_.resize(m, spec.levels);
             points_.resize(spec.levels);
         }
         words_.resize(words);
@@ -120,10 +114,44 @@ public:
     }
 
 private:
-    int sample_size(int n) const {
-        int64_t wanted = std::max<int64_t>((int64_t)std::ceil(spec_.smart_fraction * n), SMART_MIN_SAMPLE);
-        return (int)std::min<int64_t>(n, wanted);
-    }
+    // The level search's scratch for samples of up to m values (see LevelScratch).
+    class LevelBuffers {
+    public:
+        void resize(size_t m, int levels) {
+            size_t l = (size_t)levels;
+            distinct_.resize(m);
+            doubles_.resize(7 * m + 3 + 8 * m + m);  // weight y best next, w0 w1 w2, cand, metric
+            ints_.resize(l * m + 4 * m + 5 * l);     // choice, list fine order order_b, window slot points
+            double* d = doubles_.data();
+            int32_t* i = ints_.data();
+            s_.distinct = distinct_.data();
+            s_.weight = d;
+            s_.y = d + m;
+            s_.best = d + 2 * m;
+            s_.next = d + 3 * m;
+            s_.w0 = d + 4 * m;
+            s_.w1 = d + 5 * m + 1;
+            s_.w2 = d + 6 * m + 2;
+            s_.cand = d + 7 * m + 3;
+            s_.metric = d + 15 * m + 3;
+            s_.choice = i;
+            s_.list = i + l * m;
+            s_.fine = i + l * m + m;
+            s_.order = i + l * m + 2 * m;
+            s_.order_b = i + l * m + 3 * m;
+            s_.window = i + l * m + 4 * m;
+            s_.slot = i + l * m + 4 * m + 2 * l;
+            s_.points = i + l * m + 4 * m + 3 * l;
+        }
+
+        const LevelScratch& scratch() const { return s_; }
+
+    private:
+        std::vector<float> distinct_;
+        std::vector<double> doubles_;
+        std::vector<int32_t> ints_;
+        LevelScratch s_ = {};
+    };
 
     double standard(float* x, int n, const BucketScan& scan, uint64_t first_index, uint64_t step, uint32_t purpose) {
         StandardParams p;
@@ -162,9 +190,10 @@ private:
     double smart(float* x, int n, const BucketScan& scan, uint64_t start, uint64_t step) {
         if (n == 0 || scan.min == scan.max) return 0.0;  // one distinct value: the only point
         int count = sample(x, n, scan, start, step);
-        LevelScratch s = {distinct_.data(), weight_.data(), y_.data(), w0_.data(), w1_.data(),
-                          w2_.data(), best_.data(), next_.data(), choice_.data()};
-        int points = choose_levels(sample_.data(), count, spec_.levels, s, points_.data());
+        const LevelScratch& s = levels_.scratch();
+        int points = vector_level() >= VECTOR_AVX512
+                         ? choose_levels(sample_.data(), count, spec_.levels, s, points_.data(), avx512::LevelKernels())
+                         : choose_levels(sample_.data(), count, spec_.levels, s, points_.data());
         fill_random_words(spec_.seed, step, PURPOSE_ROUND, start, n, words_.data());
         return points_round_all(points_.data(), points, x, n, words_.data());
     }
@@ -172,7 +201,7 @@ private:
     // Sorted candidate sample: the m elements with the smallest (random key, position), plus the
     // first min and first max element if missed; -0 replaced by +0. Returns its size.
     int sample(const float* x, int n, const BucketScan& scan, uint64_t start, uint64_t step) {
-        int m = sample_size(n);
+        int m = smart_sample_size(spec_.smart_fraction, n);
         int count = 0;
         if (m == n) {
             for (int i = 0; i < n; i++) sample_[count++] = x[i];
@@ -203,7 +232,11 @@ private:
             if (max_key > cutoff && arg_max != arg_min) sample_[count++] = x[arg_max];
         }
         for (int i = 0; i < count; i++) sample_[i] += 0.0f;
-        std::sort(sample_.begin(), sample_.begin() + count);
+        if (vector_level() >= VECTOR_AVX512 && count <= avx512::SORT_MAX) {
+            avx512::sort_sample(sample_.data(), count, sort_scratch_.data());
+        } else {
+            std::sort(sample_.begin(), sample_.begin() + count);
+        }
         return count;
     }
 
@@ -213,9 +246,8 @@ private:
     std::vector<float> rotated_;
     std::vector<uint32_t> signs_;
     std::vector<uint64_t> keys_;
-    std::vector<float> sample_, distinct_, points_;
-    std::vector<double> weight_, y_, w0_, w1_, w2_, best_, next_;
-    std::vector<int32_t> choice_;
+    std::vector<float> sample_, sort_scratch_, points_;
+    LevelBuffers levels_;
 };
 
 // Asks for the next bucket's cache lines (up to PREFETCH_FLOATS of them) while this one is
