@@ -6,6 +6,7 @@ import io.gradquant.io.OutputFile;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +79,7 @@ public final class TrainJob {
                 try (DataOutputStream params = new DataOutputStream(bytes)) {
                     model.getBlock().saveParameters(params);
                 }
-                OutputFile.writeBytes(dir.resolve(MODEL_FILE), bytes.toByteArray());
+                OutputFile.writeBytes(dir.resolve(MODEL_FILE), ByteBuffer.wrap(bytes.toByteArray()));
             });
             ranks.addAll(result.ranks());
             return result;
