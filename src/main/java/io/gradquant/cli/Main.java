@@ -1,5 +1,6 @@
 package io.gradquant.cli;
 
+import io.gradquant.distributed.MpiWorld;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,13 +10,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code gradquant} command line: {@code quantize}, {@code decode}, {@code train}, {@code compare},
- * {@code bench} and {@code info}. Errors print one line,
+ * {@code bench}, {@code bench-collective} and {@code info}. Errors print one line,
  * {@code gradquant: error: ...}, with exit code 2 for usage errors and 1 for failures.
  */
 @Command(name = "gradquant", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Quantize neural-network gradients and measure the result.",
         subcommands = {QuantizeCommand.class, DecodeCommand.class, TrainCommand.class, CompareCommand.class,
-            BenchCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+            BenchCommand.class, BenchCollectiveCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -30,6 +31,13 @@ public final class Main implements Callable<Integer> {
             // picocli hands Errors (not Exceptions) through; still one line, no stack trace
             System.err.println(ErrorHandler.PREFIX + ErrorHandler.message(e));
             code = 1;
+        }
+        try {
+            // a distributed rank: finalise MPI, or on failure end every rank of the job (no rank hangs)
+            MpiWorld.exit(code);
+        } catch (Throwable e) {
+            System.err.println(ErrorHandler.PREFIX + ErrorHandler.message(e));
+            code = code == 0 ? 1 : code;
         }
         System.exit(code);
     }

@@ -11,10 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Installs a data set's Debian package with apt-get, for a fresh machine that has the Debian
- * archive but no other way to the data. Only Fashion-MNIST has one ({@code dataset-fashion-mnist},
- * which installs into {@code /usr/share/datasets/fashion-mnist}). Everything apt prints is copied
- * to the given log, so the user sees what is being done.
+ * Installs Debian packages with apt-get, for a fresh machine that has the Debian archive but no
+ * other way to what a run needs: a data set's package (only Fashion-MNIST has one,
+ * {@code dataset-fashion-mnist}, which installs into {@code /usr/share/datasets/fashion-mnist}), or
+ * Open MPI for a distributed run. Everything apt prints is copied to the given log, so the user
+ * sees what is being done.
  */
 public final class DebianDataPackage {
     private final String aptGet;
@@ -52,18 +53,25 @@ public final class DebianDataPackage {
      * @throws IOException with apt-get's last lines if the install fails
      */
     public void install(String packageName, PrintWriter log) throws IOException {
+        install(List.of(packageName), log);
+    }
+
+    /** As {@link #install(String, PrintWriter)}, for several packages in one apt-get call. */
+    public void install(List<String> packageNames, PrintWriter log) throws IOException {
         List<String> tail = new ArrayList<>();
-        if (run(log, tail, aptGet, "install", "-y", "-q", packageName) == 0) {
+        List<String> install = new ArrayList<>(List.of(aptGet, "install", "-y", "-q"));
+        install.addAll(packageNames);
+        if (run(log, tail, install.toArray(new String[0])) == 0) {
             return;
         }
         log.println("gradquant: apt-get install failed; running apt-get update and trying again");
         log.flush();
         run(log, tail, aptGet, "update", "-q");
         tail.clear();
-        int code = run(log, tail, aptGet, "install", "-y", "-q", packageName);
+        int code = run(log, tail, install.toArray(new String[0]));
         if (code != 0) {
-            throw new IOException("apt-get install " + packageName + " failed with exit code " + code + ": "
-                    + String.join(" / ", tail));
+            throw new IOException("apt-get install " + String.join(" ", packageNames) + " failed with exit code " + code
+                    + ": " + String.join(" / ", tail));
         }
     }
 
