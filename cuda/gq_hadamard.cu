@@ -59,7 +59,7 @@ extern "C" __global__ void GQ_BOUNDS gq_hadamard(const Call* call) {
         if (!__syncthreads_or(varies)) continue;  // constant in the rotated domain: unchanged
         range = block_all_reduce(range, MinMaxOp());
         StandardParams p;
-        if (!standard_params(range.lo, range.hi, c.levels, &p)) continue;  // unreachable: the values vary
+        if (!standard_params(range.lo, range.hi, c.spec.levels, &p)) continue;  // unreachable: the values vary
         uint64_t base = (uint64_t)r.ordinal * (uint64_t)size;
         for (int64_t j = threadIdx.x; j < size; j += blockDim.x) {
             y[j] = standard_round(p, y[j], uniform_at(c, PURPOSE_ROTATED, base + j), &variance);
@@ -82,15 +82,15 @@ extern "C" __global__ void GQ_BOUNDS gq_wht_rows(const Call* call) {
     int64_t chunk = chunk_size(c.on_chip);
     float* rows = reinterpret_cast<float*>(reinterpret_cast<const uint64_t*>(c.addresses)[0]);
     for (int64_t b = blockIdx.x; b < c.buckets; b += gridDim.x) {
-        float* row = rows + b * c.bucket_size;
-        float* y = c.bucket_size <= chunk ? shared : row;
+        float* row = rows + b * c.spec.bucket_size;
+        float* y = c.spec.bucket_size <= chunk ? shared : row;
         if (y == shared) {
-            for (int j = threadIdx.x; j < c.bucket_size; j += blockDim.x) y[j] = row[j];
+            for (int j = threadIdx.x; j < c.spec.bucket_size; j += blockDim.x) y[j] = row[j];
             __syncthreads();
         }
-        walsh_hadamard(y, c.bucket_size, shared, chunk);
+        walsh_hadamard(y, c.spec.bucket_size, shared, chunk);
         if (y == shared) {
-            for (int j = threadIdx.x; j < c.bucket_size; j += blockDim.x) row[j] = y[j];
+            for (int j = threadIdx.x; j < c.spec.bucket_size; j += blockDim.x) row[j] = y[j];
             __syncthreads();
         }
     }

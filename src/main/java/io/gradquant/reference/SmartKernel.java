@@ -32,7 +32,8 @@ final class SmartKernel implements BucketKernel {
             int below = floorIndex(points, x[i]);
             float l = points[below];
             if (x[i] == l) {
-                continue; // on a point: exact
+                x[i] = l; // on a point: exact (-0 takes the point +0, the value a message can hold)
+                continue;
             }
             float r = points[below + 1];
             double up = ((double) x[i] - (double) l) / ((double) r - (double) l);
