@@ -103,19 +103,24 @@ bool same_bits(const float* x, int n) {
     return true;
 }
 
-// The CRC32C of bytes [0, n) of p, in parts over the pool.
-uint32_t parallel_crc32c(const uint8_t* p, uint64_t n, Pool& pool) {
-    constexpr uint64_t MIN_PART = 1 << 18;
-    int parts = (int)std::max<uint64_t>(1, std::min<uint64_t>((uint64_t)pool.threads(), n / MIN_PART));
-    std::vector<uint32_t> crc(parts);
-    pool.run(parts, [&](int t) {
-        uint64_t first = n * t / parts, last = n * (t + 1) / parts;
-        crc[t] = crc32c(0, p + first, last - first);
-    });
-    uint32_t all = crc[0];
-    for (int t = 1; t < parts; t++) all = crc32c_combine(all, crc[t], n * (t + 1) / parts - n * t / parts);
-    return all;
-}
+// A CRC32C built from pieces in message order: each piece's own CRC and length, or its bytes.
+class Checksum {
+public:
+    void append(uint32_t piece_crc, uint64_t piece_bytes) { crc_ = crc32c_combine(crc_, piece_crc, piece_bytes); }
+    void append_bytes(const uint8_t* p, uint64_t n) { crc_ = crc32c(crc_, p, n); }
+    uint32_t value() const { return crc_; }
+
+private:
+    uint32_t crc_ = 0;  // of no bytes
+};
+
+// The CRC32C of the n bytes at p and their length.
+struct Piece {
+    uint32_t crc = 0;
+    uint64_t bytes = 0;
+
+    static Piece of(const uint8_t* p, uint64_t n) { return {crc32c(0, p, n), n}; }
+};
 
 // ---- encode ---------------------------------------------------------------------------------------
 
@@ -123,16 +128,19 @@ struct EncodePart {
     Stats stats;
     std::vector<int64_t> raw_buckets;  // RAW buckets, in order
     uint64_t raw_values = 0;
+    // the part's records and codes (none: its values), checksummed while still in cache
+    Piece records, codes, raw;
 };
 
 // Codes buckets [first, last): records, codes, and for none the raw values themselves.
-void encode_range(const SpecBlock& spec, uint64_t step, const Segment* segments, const CallPlan& plan,
+void code_buckets(const SpecBlock& spec, uint64_t step, const Segment* segments, const CallPlan& plan,
                   const Shape& shape, uint8_t* out, bool write_back, Worker& worker, int64_t first, int64_t last,
                   EncodePart* part) {
     for (int64_t b = first; b < last; b++) {
         Bucket r = plan.bucket(b);
         float* x = bucket_in_place(segments, plan, r);
         bool inside = x != nullptr;
+        if (inside && b + 1 < last) prefetch_next(segments, plan, r, x);
         if (!inside) {
             x = worker.gather_buffer();
             gather(segments, plan, r, x);
@@ -167,6 +175,25 @@ void encode_range(const SpecBlock& spec, uint64_t step, const Segment* segments,
             part->raw_values += (uint64_t)r.n;
         }
     }
+}
+
+// code_buckets, then the checksums of what the part wrote.
+void encode_range(const SpecBlock& spec, uint64_t step, const Segment* segments, const CallPlan& plan,
+                  const Shape& shape, uint8_t* out, bool write_back, Worker& worker, int64_t first, int64_t last,
+                  EncodePart* part) {
+    code_buckets(spec, step, segments, plan, shape, out, write_back, worker, first, last, part);
+    if (first == last) return;
+    if (spec.type == Q_NONE) {
+        uint64_t begin = (uint64_t)plan.bucket(first).start, end = last == plan.buckets() ? (uint64_t)plan.total()
+                                                                                            : (uint64_t)plan.bucket(last).start;
+        part->raw = Piece::of(out + shape.layout.raw + 4 * begin, 4 * (end - begin));
+        return;
+    }
+    uint64_t record = (uint64_t)shape.record;
+    part->records = Piece::of(out + shape.layout.table + (uint64_t)first * record, (uint64_t)(last - first) * record);
+    uint64_t begin = shape.code_offset_of(plan.tables(), first);
+    uint64_t end = last == plan.buckets() ? shape.code_total : shape.code_offset_of(plan.tables(), last);
+    part->codes = Piece::of(out + shape.layout.codes + begin, end - begin);
 }
 
 // Copies the values of a part's RAW buckets to the raw area from `at` (a value index) on.
@@ -488,6 +515,7 @@ uint64_t encode_cpu(const SpecBlock& spec, uint64_t step, const Segment* segment
     if (raw_at[parts] > 0) {
         pool.run(parts, [&](int t) {
             place_raw(segments, plan, part[t], out + shape.layout.raw, raw_at[t], workers[t]->gather_buffer());
+            part[t].raw = Piece::of(out + shape.layout.raw + 4 * raw_at[t], 4 * part[t].raw_values);
         });
     }
     uint64_t length = shape.length(raw_values);
@@ -496,7 +524,14 @@ uint64_t encode_cpu(const SpecBlock& spec, uint64_t step, const Segment* segment
     memset(out + table_end, 0, shape.layout.codes - table_end);
     uint64_t codes_end = shape.layout.codes + shape.code_total;
     memset(out + codes_end, 0, shape.layout.raw - codes_end);
-    put<uint32_t>(out + length - CHECKSUM_BYTES, parallel_crc32c(out, length - CHECKSUM_BYTES, pool));
+    Checksum crc;  // the parts in message order
+    crc.append_bytes(out, shape.layout.table);
+    for (const EncodePart& p : part) crc.append(p.records.crc, p.records.bytes);
+    crc.append_bytes(out + table_end, shape.layout.codes - table_end);
+    for (const EncodePart& p : part) crc.append(p.codes.crc, p.codes.bytes);
+    crc.append_bytes(out + codes_end, shape.layout.raw - codes_end);
+    for (const EncodePart& p : part) crc.append(p.raw.crc, p.raw.bytes);
+    put<uint32_t>(out + length - CHECKSUM_BYTES, crc.value());
     *stats = Stats();
     stats->buckets = buckets;
     for (const EncodePart& p : part) {  // in range order, as quantize_cpu sums them

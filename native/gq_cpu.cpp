@@ -57,6 +57,12 @@ void scatter(const Segment* segments, const CallPlan& plan, const Bucket& r, con
     }
 }
 
+void prefetch_next(const Segment* segments, const CallPlan& plan, const Bucket& r, const float* x) {
+    int64_t after = r.start + r.n - plan.offset(r.seg_lo);  // within the segment, after this bucket
+    int64_t end = std::min<int64_t>({segments[r.seg_lo].length - after, plan.tables().bucket_size, PREFETCH_FLOATS});
+    for (int64_t i = 0; i < end; i += 16) __builtin_prefetch(x + r.n + i, 1, 3);
+}
+
 int parts_of(int64_t items, int64_t elements, const Pool& pool) {
     int64_t by_size = std::max<int64_t>(1, elements / MIN_ELEMENTS_PER_THREAD);
     return (int)std::max<int64_t>(1, std::min<int64_t>({(int64_t)pool.threads(), items, by_size}));
@@ -257,14 +263,6 @@ void Worker::write_record(uint8_t* record) const {
 
 namespace {
 
-// Asks for the next bucket's cache lines (up to PREFETCH_FLOATS of them) while this one is
-// quantized: one thread's demand misses alone fetch well below its share of memory bandwidth,
-// and the per-bucket work in cache is long enough to hide the fetch behind it.
-void prefetch_next(const float* next, int64_t n) {
-    int64_t end = std::min<int64_t>(n, PREFETCH_FLOATS);
-    for (int64_t i = 0; i < end; i += 16) __builtin_prefetch(next + i, 1, 3);
-}
-
 // Quantizes buckets [first, last) with one worker.
 void quantize_range(uint64_t step, const Segment* segments, const CallPlan& plan, Worker& worker, int64_t first,
                     int64_t last, Stats* stats) {
@@ -272,10 +270,7 @@ void quantize_range(uint64_t step, const Segment* segments, const CallPlan& plan
         Bucket r = plan.bucket(b);
         float* x = bucket_in_place(segments, plan, r);
         bool inside = x != nullptr;
-        if (inside && b + 1 < last) {
-            int64_t after = r.start + r.n - plan.offset(r.seg_lo);  // in the segment, after this bucket
-            prefetch_next(x + r.n, std::min<int64_t>(plan.bucket(b + 1).n, segments[r.seg_lo].length - after));
-        }
+        if (inside && b + 1 < last) prefetch_next(segments, plan, r, x);
         if (!inside) {
             x = worker.gather_buffer();
             gather(segments, plan, r, x);

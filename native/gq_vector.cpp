@@ -203,10 +203,46 @@ void lookup_add_all(const float* table, const uint8_t* codes, int64_t n, float w
     for (int64_t i = 0; i < n; i++) out[i] = out[i] + weight * table[codes[i]];
 }
 
+namespace {
+
+// Eight codes of BITS bits are exactly BITS bytes: code i at bits [i * BITS, i * BITS + BITS).
+template <int BITS>
+void pack_groups(const uint8_t* codes, int64_t groups, uint8_t* out) {
+    for (int64_t g = 0; g < groups; g++, codes += 8, out += BITS) {
+        uint64_t word = 0;
+        for (int i = 0; i < 8; i++) word |= (uint64_t)codes[i] << (i * BITS);
+        for (int k = 0; k < BITS; k++) out[k] = (uint8_t)(word >> (8 * k));
+    }
+}
+
+template <int BITS>
+void unpack_groups(const uint8_t* in, int64_t groups, uint8_t* codes) {
+    for (int64_t g = 0; g < groups; g++, in += BITS, codes += 8) {
+        uint64_t word = 0;
+        for (int k = 0; k < BITS; k++) word |= (uint64_t)in[k] << (8 * k);
+        for (int i = 0; i < 8; i++) codes[i] = (uint8_t)((word >> (i * BITS)) & ((1u << BITS) - 1));
+    }
+}
+
+}  // namespace
+
 void pack_codes(const uint8_t* codes, int64_t count, int bits, uint8_t* out) {
-    uint64_t pending = 0;  // bits not yet written, lowest first
+    int64_t groups = count / 8;
+    switch (bits) {  // whole groups of eight codes, with the shifts known at compile time
+        case 1: pack_groups<1>(codes, groups, out); break;
+        case 2: pack_groups<2>(codes, groups, out); break;
+        case 3: pack_groups<3>(codes, groups, out); break;
+        case 4: pack_groups<4>(codes, groups, out); break;
+        case 5: pack_groups<5>(codes, groups, out); break;
+        case 6: pack_groups<6>(codes, groups, out); break;
+        case 7: pack_groups<7>(codes, groups, out); break;
+        case 8: pack_groups<8>(codes, groups, out); break;
+        default: return;  // not a code width: the callers pass code_bits(levels)
+    }
+    uint64_t pending = 0;  // the last count mod 8 codes: bits not yet written, lowest first
     int held = 0;
-    for (int64_t i = 0; i < count; i++) {
+    out += groups * bits;
+    for (int64_t i = groups * 8; i < count; i++) {
         pending |= (uint64_t)codes[i] << held;
         held += bits;
         for (; held >= 8; held -= 8, pending >>= 8) *out++ = (uint8_t)pending;
@@ -215,10 +251,23 @@ void pack_codes(const uint8_t* codes, int64_t count, int bits, uint8_t* out) {
 }
 
 void unpack_codes(const uint8_t* in, int64_t count, int bits, uint8_t* codes) {
+    int64_t groups = count / 8;
+    switch (bits) {
+        case 1: unpack_groups<1>(in, groups, codes); break;
+        case 2: unpack_groups<2>(in, groups, codes); break;
+        case 3: unpack_groups<3>(in, groups, codes); break;
+        case 4: unpack_groups<4>(in, groups, codes); break;
+        case 5: unpack_groups<5>(in, groups, codes); break;
+        case 6: unpack_groups<6>(in, groups, codes); break;
+        case 7: unpack_groups<7>(in, groups, codes); break;
+        case 8: unpack_groups<8>(in, groups, codes); break;
+        default: return;
+    }
     const uint64_t mask = (1u << bits) - 1;
     uint64_t pending = 0;
     int held = 0;
-    for (int64_t i = 0; i < count; i++) {
+    in += groups * bits;
+    for (int64_t i = groups * 8; i < count; i++) {
         if (held < bits) {
             pending |= (uint64_t)*in++ << held;
             held += 8;

@@ -212,16 +212,45 @@ GQ_AVX2 void lookup_add_all(const float* table, const uint8_t* codes, int64_t n,
     scalar::lookup_add_all(table, codes + i, n - i, weight, out + i);
 }
 
-__attribute__((target("sse4.2"))) uint32_t crc32c(uint32_t crc, const uint8_t* p, size_t n) {
-    uint64_t c = ~crc & 0xffffffffu;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
+namespace {
+
+// One crc32 instruction takes 3 cycles but a new one can start every cycle: three independent
+// streams over thirds of the data keep it busy; crc32c_combine joins them.
+__attribute__((target("sse4.2"))) inline uint64_t crc_words(uint64_t c, const uint8_t* p, size_t words) {
+    for (size_t i = 0; i < words; i++) {
         uint64_t word;
-        memcpy(&word, p + i, 8);
+        memcpy(&word, p + 8 * i, 8);
         c = _mm_crc32_u64(c, word);
     }
-    uint32_t c32 = (uint32_t)c;
-    for (; i < n; i++) c32 = _mm_crc32_u8(c32, p[i]);
+    return c;
+}
+
+}  // namespace
+
+__attribute__((target("sse4.2"))) uint32_t crc32c(uint32_t crc, const uint8_t* p, size_t n) {
+    constexpr size_t MIN_STREAM = 4096;  // below this a stream's combine costs more than it saves
+    size_t words = n / 8;
+    if (words >= 3 * (MIN_STREAM / 8)) {
+        size_t third = words / 3;
+        const uint8_t *a = p, *b = p + 8 * third, *c = p + 16 * third;
+        uint64_t ca = ~crc & 0xffffffffu, cb = 0xffffffffu, cc = 0xffffffffu;
+        for (size_t i = 0; i < third; i++) {
+            uint64_t wa, wb, wc;
+            memcpy(&wa, a + 8 * i, 8);
+            memcpy(&wb, b + 8 * i, 8);
+            memcpy(&wc, c + 8 * i, 8);
+            ca = _mm_crc32_u64(ca, wa);
+            cb = _mm_crc32_u64(cb, wb);
+            cc = _mm_crc32_u64(cc, wc);
+        }
+        crc = crc32c_combine(~(uint32_t)ca, ~(uint32_t)cb, 8 * third);
+        crc = crc32c_combine(crc, ~(uint32_t)cc, 8 * third);
+        p += 24 * third;
+        n -= 24 * third;
+        words = n / 8;
+    }
+    uint32_t c32 = (uint32_t)crc_words(~crc & 0xffffffffu, p, words);
+    for (size_t i = 8 * words; i < n; i++) c32 = _mm_crc32_u8(c32, p[i]);
     return ~c32;
 }
 

@@ -42,6 +42,12 @@ inline float* bucket_in_place(const Segment* segments, const CallPlan& plan, con
 void gather(const Segment* segments, const CallPlan& plan, const Bucket& r, float* x);
 void scatter(const Segment* segments, const CallPlan& plan, const Bucket& r, const float* x);
 
+// Asks for the next bucket's cache lines (those after bucket r, at x, inside its segment; at most
+// PREFETCH_FLOATS of them) while r is worked on: one
+// thread's demand misses alone fetch well below its share of memory bandwidth, and the per-bucket
+// work in cache is long enough to hide the fetch behind it.
+void prefetch_next(const Segment* segments, const CallPlan& plan, const Bucket& r, const float* x);
+
 // Below this many elements per thread, waking a thread costs more than it saves.
 constexpr int64_t MIN_ELEMENTS_PER_THREAD = 1 << 15;
 

@@ -69,6 +69,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Seed of the inputs and the quantizers (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--small-elements", paramLabel = "N", defaultValue = "" + BenchConfig.RESNET20_ELEMENTS,
+            description = "Values of a small input the quantizers also run on, where fixed per-call costs show;"
+                    + " 0 = none, and none unless below --elements (default: ${DEFAULT-VALUE}, one ResNet-20 gradient).")
+    private int smallElements;
+
     @Option(names = "--no-djl-ops", description = "Skip the race against DJL NDArray operations (vs_djl_ops is null).")
     private boolean noDjlOps;
 
@@ -108,6 +113,9 @@ final class BenchCommand implements Callable<Integer> {
         if (threads < 0) {
             throw usage("--threads " + threads + " is not allowed: it must be >= 1, or 0 for all hardware threads");
         }
+        if (smallElements < 0) {
+            throw usage("--small-elements " + smallElements + " is not allowed: it must be >= 0");
+        }
         if (repeats < 1) {
             throw usage("--repeats " + repeats + " is not allowed: it must be >= 1");
         }
@@ -128,7 +136,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return new BenchConfig(backend, elements, bucketSize, levels, threads, quantizers, repeats, warmup, !noDjlOps,
-                seed);
+                seed, smallElements);
     }
 
     private ParameterException usage(String message) {

@@ -32,6 +32,14 @@ final class BenchTable {
                     q.elementsPerSecond() / 1e6, q.copyRatio(), djl == null ? "-" : String.format(Locale.ROOT, "%.3f",
                             djl * 1e3), q.vsDjlOps() == null ? "-" : String.format(Locale.ROOT, "%.1f", q.vsDjlOps()));
         }
+        if (r.smallInput() != null) {
+            s.append('\n');
+            line(s, "small input: %d values (per-value time vs the %d-value input)", r.smallInput().elements(),
+                    r.elements());
+            for (BenchReport.SmallResult q : r.smallInput().results()) {
+                line(s, "%-12s %10.3f ms %7.2fx", q.quantizer(), q.seconds() * 1e3, q.perValueVsLarge());
+            }
+        }
         return s.toString();
     }
 
