@@ -344,7 +344,7 @@ int record_table(const Header& h, const uint8_t* record, int64_t b, float* table
             float lo = get<float>(record + R_STANDARD_LO), hi = get<float>(record + R_STANDARD_HI);
             StandardParams p;
             if (!is_finite(lo) || !is_finite(hi) || !standard_params(lo, hi, h.levels, &p)) {
-                refuse("record", "bucket %lld: grid [%g, %g] is not allowed: lo < hi, both finite", (long long)b, lo, hi);
+                refuse(is_finite(lo) ? "hi" : "lo", "bucket %lld: grid [%g, %g] is not allowed: lo < hi, both finite", (long long)b, lo, hi);
             }
             *limit = h.levels - 1;
             return standard_table(p, table);
@@ -352,12 +352,12 @@ int record_table(const Header& h, const uint8_t* record, int64_t b, float* table
         case Q_SMART: {
             int count = get<uint16_t>(record + R_SMART_COUNT);
             if (count < 2 || count > h.levels) {
-                refuse("record", "bucket %lld: point count %d is not allowed: it must be in [2, %d]", (long long)b, count, h.levels);
+                refuse("point count", "bucket %lld: point count %d is not allowed: it must be in [2, %d]", (long long)b, count, h.levels);
             }
             for (int j = 0; j < count; j++) {
                 table[j] = get<float>(record + R_SMART_POINTS + 4 * j);
                 if (!is_finite(table[j]) || (j > 0 && !(table[j] > table[j - 1]))) {
-                    refuse("record", "bucket %lld: point %d (%g) is not allowed: points are finite and ascending", (long long)b, j,
+                    refuse("points", "bucket %lld: point %d (%g) is not allowed: points are finite and ascending", (long long)b, j,
                            table[j]);
                 }
             }
@@ -369,7 +369,8 @@ int record_table(const Header& h, const uint8_t* record, int64_t b, float* table
             int top = get<int16_t>(record + R_EXPONENTIAL_TOP);
             if (!(norm > 0.0 && norm <= 1.7976931348623157e308) || top < MIN_TOP || top > MAX_TOP ||
                 !is_finite((float)(norm * pow2(top)))) {
-                refuse("record", "bucket %lld: norm %g and top %d are not allowed: norm finite and > 0, top in [%d, %d], "
+                refuse(norm > 0.0 && norm <= 1.7976931348623157e308 ? "top" : "norm",
+                       "bucket %lld: norm %g and top %d are not allowed: norm finite and > 0, top in [%d, %d], "
                        "norm * 2^top finite in float32", (long long)b, norm, top, MIN_TOP, MAX_TOP);
             }
             ExponentialParams p;
@@ -390,7 +391,7 @@ void check_range(const Header& h, const Shape& shape, const CallPlan& plan, cons
         const uint8_t* record = m + shape.layout.table + (uint64_t)b * (uint64_t)shape.record;
         if (record[0] == KIND_RAW) part->raw_values += (uint64_t)r.n;
         if (record[0] == KIND_RAW || record[0] == KIND_CONSTANT) continue;
-        if (record[0] != KIND_QUANTIZED) refuse("record", "bucket %lld: kind %d is not allowed: 0, 1 or 2", (long long)b, record[0]);
+        if (record[0] != KIND_QUANTIZED) refuse("kind", "bucket %lld: kind %d is not allowed: 0, 1 or 2", (long long)b, record[0]);
         int limit;
         record_table(h, record, b, d.table, &limit);
         if (limit >= sign_free) continue;  // every code of the bucket's bits is valid
@@ -399,7 +400,7 @@ void check_range(const Header& h, const Shape& shape, const CallPlan& plan, cons
         uint8_t largest = 0;
         for (uint64_t i = 0; i < count; i++) largest = std::max<uint8_t>(largest, d.codes[i] & sign_free);
         if (largest > limit) {
-            refuse("codes", "bucket %lld: code %d is not allowed: at most %d", (long long)b, largest, limit);
+            refuse("code", "bucket %lld: code %d is not allowed: at most %d", (long long)b, largest, limit);
         }
     }
 }

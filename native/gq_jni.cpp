@@ -218,21 +218,6 @@ JNIEXPORT void JNICALL Java_io_gradquant_backend_NativeCpu_quantize(JNIEnv* env,
     GQ_API_END()
 }
 
-JNIEXPORT jlong JNICALL Java_io_gradquant_backend_NativeCpu_maxEncodedBytes(JNIEnv* env, jclass, jbyteArray spec,
-                                                                             jlongArray lengths) {
-    GQ_API_BEGIN
-    gq::SpecBlock block = read_spec(env, spec);
-    jsize count = env->GetArrayLength(lengths);
-    std::vector<jlong> length(count);
-    env->GetLongArrayRegion(lengths, 0, count, length.data());
-    check(env);
-    std::vector<gq::Segment> segments(count);
-    for (jsize i = 0; i < count; i++) segments[i] = {nullptr, (int64_t)length[i]};
-    uint64_t bytes = gq::max_encoded_bytes(block, segments.data(), (int)count);
-    return bytes > (uint64_t)INT64_MAX ? -1 : (jlong)bytes;
-    GQ_API_END(0)
-}
-
 JNIEXPORT jlong JNICALL Java_io_gradquant_backend_NativeCpu_encode(JNIEnv* env, jclass, jlong pool, jbyteArray spec,
                                                                     jlong step, jlongArray addresses, jlongArray lengths,
                                                                     jbyteArray out_array, jlong out, jlong capacity,

@@ -73,6 +73,15 @@ public final class Segments {
         return offsets[i];
     }
 
+    /** The lengths of all segments, in elements, in order (a new array). */
+    public long[] lengths() {
+        long[] lengths = new long[buffers.length];
+        for (int i = 0; i < buffers.length; i++) {
+            lengths[i] = length(i);
+        }
+        return lengths;
+    }
+
     /** Total number of elements over all segments. */
     public long totalLength() {
         return offsets[buffers.length];

@@ -166,4 +166,34 @@ class EdgeCaseTest {
         }
         assertEquals(buckets, stats.buckets());
     }
+
+    /**
+     * Signed zeros: a -0 that lies on a point becomes the point (+0, as points hold no -0 and a
+     * message could not tell the two apart), and the cpu backend does exactly what java does,
+     * AVX-512 and scalar loops alike.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void negativeZerosOnAPointBecomeThePointOnEveryBackend(QuantizerType type) {
+        float[] x = TestData.gradientLike(64 * 6 + 9, 12);
+        for (int i = 0; i < x.length; i += 5) {
+            x[i] = -0.0f;
+        }
+        for (int i = 64; i < 128; i++) {
+            x[i] = Math.abs(x[i]); // a bucket whose minimum, and so a point, is 0
+        }
+        x[64] = -0.0f;
+        x[65] = 0.0f;
+        QuantizerSpec spec = QuantizerSpec.builder(type).bucketSize(64).levels(8).seed(3).build();
+        TestData.backend("cpu").close(); // loads the native library, which the vector levels live in
+        BackendEquivalenceTest.assertCpuEqualsJavaAtEveryVectorLevel(spec, 4, x, new int[] {x.length});
+        if (type == QuantizerType.SMART) {
+            float[] out = TestData.quantize(TestData.backend("java"), spec, 4, x).output();
+            assertEquals(0, Float.floatToRawIntBits(out[64]), "-0 on the point 0 must become +0");
+        }
+    }
+
+    static Stream<QuantizerType> types() {
+        return Stream.of(QuantizerType.values());
+    }
 }

@@ -4,11 +4,12 @@ import io.gradquant.QuantStats;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.Segments;
 import io.gradquant.codec.Encoded;
+import io.gradquant.codec.MessageReader;
+import io.gradquant.codec.WireFormat;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.zip.CRC32C;
 
 /**
  * The native CPU backend: C++ kernels (native/, with the shared math of cuda/) through JNI, in
@@ -59,10 +60,7 @@ public final class CpuBackend implements AddressBackend {
      * @throws IllegalStateException with the reason if the native library cannot be loaded
      */
     public CpuBackend(int threads) {
-        String error = NativeCpu.load();
-        if (error != null) {
-            throw new IllegalStateException(error);
-        }
+        requireLibrary();
         if (threads < 0) {
             throw new IllegalArgumentException("threads " + threads + " is not allowed: it must be >= 1, or 0 for all");
         }
@@ -79,8 +77,11 @@ public final class CpuBackend implements AddressBackend {
     /**
      * The loops the native library runs: 0 scalar, 1 AVX2, 2 AVX-512; by default the best the
      * processor has.
+     *
+     * @throws IllegalStateException with the reason if the native library cannot be loaded
      */
     public static int vectorLevel() {
+        requireLibrary();
         return NativeCpu.vectorLevel();
     }
 
@@ -90,7 +91,15 @@ public final class CpuBackend implements AddressBackend {
      * each path and benchmarks can compare them.
      */
     public static int setVectorLevel(int level) {
+        requireLibrary();
         return NativeCpu.setVectorLevel(level);
+    }
+
+    private static void requireLibrary() {
+        String error = NativeCpu.load();
+        if (error != null) {
+            throw new IllegalStateException(error);
+        }
     }
 
     /**
@@ -161,7 +170,7 @@ public final class CpuBackend implements AddressBackend {
             throw new IllegalArgumentException("the output buffer is read-only");
         }
         byte[] block = SpecBlock.of(spec);
-        long most = NativeCpu.maxEncodedBytes(block, lengths);
+        long most = WireFormat.maxEncodedBytes(spec, lengths);
         if (out.remaining() < most) {
             throw new IllegalArgumentException("the output buffer has " + out.remaining() + " bytes remaining, but a message"
                     + " of " + spec + " over these segments may take up to " + most);
@@ -198,26 +207,10 @@ public final class CpuBackend implements AddressBackend {
 
     private void decodeInto(ByteBuffer message, long[] addresses, long[] lengths, boolean add, float weight) {
         checkAddresses(addresses, lengths);
+        MessageReader.read(message, lengths); // every field, record, padding and the checksum; the codes are native's
         ByteBuffer bytes = message.hasArray() || message.isDirect() ? message : copyOf(message);
-        checkChecksum(bytes);
         synchronized (pool) {
             NativeCpu.decode(pool.get(), arrayOf(bytes), offsetOf(bytes), bytes.remaining(), addresses, lengths, add, weight);
-        }
-    }
-
-    // Temporary until the codec's reader lands: the checksum, which the native decoder leaves to
-    // its caller.
-    private static void checkChecksum(ByteBuffer message) {
-        int length = message.remaining();
-        if (length < 4) {
-            return; // the native decoder names the length
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(message.duplicate().limit(message.position() + length - 4));
-        int stored = message.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(message.position() + length - 4);
-        if ((int) crc.getValue() != stored) {
-            throw new io.gradquant.codec.MessageException("checksum", String.format(
-                    "checksum 0x%08x does not match the message's CRC32C 0x%08x", stored, (int) crc.getValue()));
         }
     }
 

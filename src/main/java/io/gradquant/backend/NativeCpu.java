@@ -86,15 +86,12 @@ final class NativeCpu {
      */
     static native void quantize(long pool, byte[] spec, long step, long[] addresses, long[] lengths, double[] stats);
 
-    /** The most bytes a message of {@code spec} over segments of these lengths can take. */
-    static native long maxEncodedBytes(byte[] spec, long[] lengths);
-
     /**
      * Writes the message of quantizing the segments (docs/wire-format.md) into {@code capacity}
      * bytes at {@code out} (an offset into {@code outArray}, or an address if it is null) and
      * returns its length; stats as {@link #quantize}. With {@code writeBack} the segments also get
      * Q(x). Throws IllegalArgumentException, before writing, if the capacity is below
-     * {@link #maxEncodedBytes}.
+     * {@code WireFormat.maxEncodedBytes}.
      */
     static native long encode(long pool, byte[] spec, long step, long[] addresses, long[] lengths, byte[] outArray,
             long out, long capacity, boolean writeBack, double[] stats);
@@ -103,8 +100,9 @@ final class NativeCpu {
      * Overwrites the segments with the values of the message of {@code length} bytes at
      * {@code message} (an offset into {@code messageArray}, or an address if it is null) or, with
      * {@code add}, adds {@code weight} times them. Throws {@link io.gradquant.codec.MessageException},
-     * with nothing written, if the message does not check out (its checksum is the caller's to
-     * verify).
+     * with nothing written, if the message does not check out: the codes' ranges, and everything
+     * that decides what is read and written (defence in depth: the caller has run
+     * {@code MessageReader}, which also checks the checksum and every padding byte).
      */
     static native void decode(long pool, byte[] messageArray, long message, long length, long[] addresses, long[] lengths,
             boolean add, float weight);

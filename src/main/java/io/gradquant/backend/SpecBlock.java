@@ -1,9 +1,6 @@
 package io.gradquant.backend;
 
-import io.gradquant.BucketLayout;
-import io.gradquant.ExponentialNorm;
 import io.gradquant.QuantizerSpec;
-import io.gradquant.QuantizerType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -13,8 +10,8 @@ import java.nio.ByteOrder;
  * and the cuda backend puts it at the head of every {@code gq::Call} ({@link CallBlock}), so a new
  * per-quantizer option is one field here and one in the header.
  *
- * <p>The numeric ids are the ones of cuda/gq_common.cuh and of the wire format
- * (docs/wire-format.md), never enum ordinals.
+ * <p>The numeric ids are the enums' {@code id()}s, the numbers of cuda/gq_common.cuh and of the wire
+ * format (docs/wire-format.md), never ordinals.
  */
 final class SpecBlock {
     /** sizeof(gq::SpecBlock). */
@@ -35,38 +32,11 @@ final class SpecBlock {
         ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         le.putLong(offset, spec.seed());
         le.putDouble(offset + 8, spec.smartFraction());
-        le.putInt(offset + 16, quantizerId(spec.type()));
+        le.putInt(offset + 16, spec.type().id());
         le.putInt(offset + 20, spec.bucketSize());
         le.putInt(offset + 24, spec.levels());
-        le.putInt(offset + 28, normId(spec.exponentialNorm()));
-        le.putInt(offset + 32, layoutId(spec.layout()));
+        le.putInt(offset + 28, spec.exponentialNorm().id());
+        le.putInt(offset + 32, spec.layout().id());
         le.putInt(offset + 36, 0);
-    }
-
-    /** gq::QuantizerId. */
-    static int quantizerId(QuantizerType type) {
-        return switch (type) {
-            case NONE -> 0;
-            case STANDARD -> 1;
-            case SMART -> 2;
-            case HADAMARD -> 3;
-            case EXPONENTIAL -> 4;
-        };
-    }
-
-    /** gq::NormId. */
-    static int normId(ExponentialNorm norm) {
-        return switch (norm) {
-            case L2 -> 0;
-            case MAX -> 1;
-        };
-    }
-
-    /** gq::LayoutId. */
-    static int layoutId(BucketLayout layout) {
-        return switch (layout) {
-            case SPANNING -> 0;
-            case PER_SEGMENT -> 1;
-        };
     }
 }

@@ -1,10 +1,13 @@
 package io.gradquant.reference;
 
+import io.gradquant.codec.BucketPoints;
+
 /**
  * {@code hadamard}: zero-pad the bucket to a power of two P, flip signs at random (fresh per element
  * and step), rotate with the orthonormal Walsh-Hadamard transform, quantize with {@code standard}
  * in the rotated domain (random index ordinal*P + position), rotate back, undo the signs and drop
- * the padding. The variance returned is the rotated domain's, padding included.
+ * the padding. The codes are standard's codes of the P rotated values. The variance returned is
+ * the rotated domain's, padding included.
  */
 final class HadamardKernel implements BucketKernel {
     private final long seed;
@@ -17,24 +20,19 @@ final class HadamardKernel implements BucketKernel {
     }
 
     @Override
-    public double quantize(float[] x, int n, long globalStart, long ordinal, long step) {
+    public Encoding encode(float[] x, int n, long globalStart, long ordinal, long step, int[] codes) {
         boolean allZero = true;
         for (int i = 0; i < n; i++) {
             allZero &= x[i] == 0.0f;
         }
         if (allZero) {
-            return 0.0; // rotates to all zeros, a constant bucket: unchanged (and cheap to see)
+            return Encoding.UNCHANGED; // rotates to all zeros, a constant bucket: unchanged (and cheap to see)
         }
         int size = WalshHadamard.paddedSize(n);
-        if (rotated.length < size) {
-            rotated = new float[size];
-        }
-        float[] y = rotated;
-        boolean[] negative = new boolean[n];
+        float[] y = scratch(size);
         for (int i = 0; i < size; i++) {
             if (i < n) {
-                negative[i] = Philox.negative(seed, step, globalStart + i);
-                y[i] = negative[i] ? -x[i] : x[i];
+                y[i] = Philox.negative(seed, step, globalStart + i) ? -x[i] : x[i];
             } else {
                 y[i] = 0.0f;
             }
@@ -44,18 +42,31 @@ final class HadamardKernel implements BucketKernel {
         boolean constant = true;
         for (int i = 0; i < size; i++) {
             if (!Float.isFinite(y[i])) {
-                return UNREPRESENTABLE; // the rotation overflowed float32
+                return Encoding.UNREPRESENTABLE; // the rotation overflowed float32
             }
             constant &= y[i] == first;
         }
         if (constant) {
-            return 0.0; // standard would leave it unchanged: skip the lossy round trip
+            return Encoding.UNCHANGED; // standard would leave it unchanged: skip the lossy round trip
         }
-        double variance = rotatedStandard.quantize(y, size, ordinal * size, ordinal, step);
+        return rotatedStandard.encode(y, size, ordinal * size, ordinal, step, codes);
+    }
+
+    @Override
+    public void decode(BucketPoints points, int[] codes, float[] x, int n, long globalStart, long step) {
+        int size = WalshHadamard.paddedSize(n);
+        float[] y = scratch(size);
+        rotatedStandard.decode(points, codes, y, size, 0, step);
         WalshHadamard.transform(y, size);
         for (int i = 0; i < n; i++) {
-            x[i] = negative[i] ? -y[i] : y[i];
+            x[i] = Philox.negative(seed, step, globalStart + i) ? -y[i] : y[i];
         }
-        return variance;
+    }
+
+    private float[] scratch(int size) {
+        if (rotated.length < size) {
+            rotated = new float[size];
+        }
+        return rotated;
     }
 }

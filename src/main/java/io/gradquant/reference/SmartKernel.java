@@ -1,6 +1,7 @@
 package io.gradquant.reference;
 
 import io.gradquant.QuantizerSpec;
+import io.gradquant.codec.BucketPoints;
 import java.util.Arrays;
 
 /**
@@ -8,7 +9,9 @@ import java.util.Arrays;
  * (the m elements with the smallest random keys, ties by position), add the bucket's min and max
  * elements if the sample missed them, choose variance-optimal points with {@link LevelSearch}, and
  * round every value unbiasedly between its neighbouring points: up with probability (x-l)/(r-l).
- * The reference implementation rounds up with probability (r-x)/(r-l), which is biased.
+ * The reference implementation rounds up with probability (r-x)/(r-l), which is biased. The code
+ * of a value is the index of its point; a value on a point becomes that point (so -0 on the point
+ * 0 becomes +0: points hold no -0, and a message could not tell the two apart).
  */
 final class SmartKernel implements BucketKernel {
     private final QuantizerSpec spec;
@@ -18,13 +21,13 @@ final class SmartKernel implements BucketKernel {
     }
 
     @Override
-    public double quantize(float[] x, int n, long globalStart, long ordinal, long step) {
+    public Encoding encode(float[] x, int n, long globalStart, long ordinal, long step, int[] codes) {
         boolean constant = true;
         for (int i = 1; i < n; i++) {
             constant &= x[i] == x[0];
         }
         if (n == 0 || constant) {
-            return 0.0; // one distinct value: it is the only point, nothing to sample or search
+            return Encoding.UNCHANGED; // one distinct value: it is the only point, nothing to sample or search
         }
         float[] points = LevelSearch.choose(sample(x, n, globalStart, step), spec.levels());
         double variance = 0.0;
@@ -32,16 +35,24 @@ final class SmartKernel implements BucketKernel {
             int below = floorIndex(points, x[i]);
             float l = points[below];
             if (x[i] == l) {
-                x[i] = l; // on a point: exact (-0 takes the point +0, the value a message can hold)
+                codes[i] = below; // on a point: exact (a -0 on the point +0 becomes +0)
                 continue;
             }
             float r = points[below + 1];
             double up = ((double) x[i] - (double) l) / ((double) r - (double) l);
             variance += ((double) x[i] - (double) l) * ((double) r - (double) x[i]);
             double u = Philox.uniform(spec.seed(), step, Philox.PURPOSE_ROUND, globalStart + i);
-            x[i] = u < up ? r : l;
+            codes[i] = u < up ? below + 1 : below;
         }
-        return variance;
+        return new Encoding(new BucketPoints.Sorted(points), variance);
+    }
+
+    @Override
+    public void decode(BucketPoints points, int[] codes, float[] x, int n, long globalStart, long step) {
+        float[] p = ((BucketPoints.Sorted) points).points();
+        for (int i = 0; i < n; i++) {
+            x[i] = p[codes[i]];
+        }
     }
 
     /** The sorted candidate sample of the bucket, -0 replaced by +0. */

@@ -1,10 +1,12 @@
 package io.gradquant.reference;
 
+import io.gradquant.codec.BucketPoints;
+
 /**
  * {@code standard}: s = levels-1 equal intervals from bucket min to max, each value rounded to one of
  * the two points around it, up with probability equal to its position between them (unbiased).
  * Arithmetic is in double so that ranges near the float32 limits do not overflow; the points are
- * min + k*u rounded to float32, and the top point is max itself.
+ * min + k*u rounded to float32, and the top point is max itself. The code of a value is k.
  */
 final class StandardKernel implements BucketKernel {
     private final long seed;
@@ -19,7 +21,7 @@ final class StandardKernel implements BucketKernel {
     }
 
     @Override
-    public double quantize(float[] x, int n, long globalStart, long ordinal, long step) {
+    public Encoding encode(float[] x, int n, long globalStart, long ordinal, long step, int[] codes) {
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
@@ -35,9 +37,9 @@ final class StandardKernel implements BucketKernel {
         min += 0.0f;
         max += 0.0f;
         if (!(max > min)) {
-            return 0.0; // constant bucket (or empty): unchanged, exact
+            return Encoding.UNCHANGED; // constant bucket (or empty): unchanged, exact
         }
-        double unit = ((double) max - (double) min) / intervals;
+        double unit = unit(min, max);
         double inverseUnit = 1.0 / unit;
         double variance = 0.0;
         for (int i = 0; i < n; i++) {
@@ -51,9 +53,23 @@ final class StandardKernel implements BucketKernel {
             if (k >= intervals) {
                 k = intervals;
             }
-            x[i] = k == intervals ? max : (float) ((double) min + (double) k * unit);
+            codes[i] = (int) k;
             variance += unit * unit * (frac * (1.0 - frac));
         }
-        return variance;
+        return new Encoding(new BucketPoints.Grid(min, max), variance);
+    }
+
+    @Override
+    public void decode(BucketPoints points, int[] codes, float[] x, int n, long globalStart, long step) {
+        BucketPoints.Grid grid = (BucketPoints.Grid) points;
+        double unit = unit(grid.lo(), grid.hi());
+        for (int i = 0; i < n; i++) {
+            int k = codes[i];
+            x[i] = k == intervals ? grid.hi() : (float) ((double) grid.lo() + (double) k * unit);
+        }
+    }
+
+    private double unit(float min, float max) {
+        return ((double) max - (double) min) / intervals;
     }
 }
