@@ -3,9 +3,6 @@
 // Worker::hadamard in native/gq_cpu.cpp). The padded bucket lives in shared memory when it fits
 // (Call::on_chip), else in this block's global scratch (Call::scratch). Signs are drawn again when
 // writing back instead of being stored.
-//
-// gq_wht_rows is the bare transform over rows of a matrix, for the benchmark that compares it with
-// a cuBLAS GEMM by the Hadamard matrix.
 #include "gq_transform.cuh"
 
 using namespace gq;
@@ -72,26 +69,4 @@ extern "C" __global__ void GQ_BOUNDS gq_hadamard(const Call* call) {
         __syncthreads();  // y is rewritten by the next bucket
     }
     write_partials(c, variance, norm, non_finite, 0.0);
-}
-
-// Rows of bucket_size floats (a power of two) at addresses[0], `buckets` rows: each transformed in
-// place. Benchmark only; writes no statistics.
-extern "C" __global__ void GQ_BOUNDS gq_wht_rows(const Call* call) {
-    const Call& c = *call;
-    float* shared = dynamic_shared();
-    int64_t chunk = chunk_size(c.on_chip);
-    float* rows = reinterpret_cast<float*>(reinterpret_cast<const uint64_t*>(c.addresses)[0]);
-    for (int64_t b = blockIdx.x; b < c.buckets; b += gridDim.x) {
-        float* row = rows + b * c.spec.bucket_size;
-        float* y = c.spec.bucket_size <= chunk ? shared : row;
-        if (y == shared) {
-            for (int j = threadIdx.x; j < c.spec.bucket_size; j += blockDim.x) y[j] = row[j];
-            __syncthreads();
-        }
-        walsh_hadamard(y, c.spec.bucket_size, shared, chunk);
-        if (y == shared) {
-            for (int j = threadIdx.x; j < c.spec.bucket_size; j += blockDim.x) row[j] = y[j];
-            __syncthreads();
-        }
-    }
 }

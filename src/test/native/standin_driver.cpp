@@ -1,7 +1,9 @@
 // libcuda.so.1 for tests on machines without a GPU: the CUDA driver calls that JCuda makes for
 // io.gradquant.backend.CudaBackend, implemented on the CPU. Device memory is host memory, the
-// module's kernels are the ones of cuda/ compiled by g++ (the fatbin image is checked for its
-// magic number and otherwise ignored), and a launch runs them through shim_runtime.cpp.
+// module's kernels are the ones of cuda/ compiled by g++ into this library (the fatbin image is
+// checked for its magic number and otherwise ignored), and a launch runs them through
+// shim_runtime.cpp. A kernel is found by its name among this library's own symbols, so a build
+// that links more kernels in (the benchmarks' stand-in, EXTRA_KERNELS in the Makefile) has them too.
 //
 // Environment, read at cuInit (for the probe's failure paths):
 //   GQ_STANDIN_DEVICES         number of devices, default 1 (0: cuInit fails with NO_DEVICE)
@@ -11,6 +13,7 @@
 // It checks what a real driver checks where a test would otherwise miss a bug: calls before
 // cuInit, a missing current context on the calling thread, copies outside live allocations,
 // frees of unknown pointers, launch shapes.
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,16 +25,6 @@
 
 #include "gq_call.cuh"
 #include "shim_runtime.h"
-
-extern "C" {
-void gq_none(const gq::Call*);
-void gq_standard(const gq::Call*);
-void gq_smart(const gq::Call*);
-void gq_hadamard(const gq::Call*);
-void gq_exponential(const gq::Call*);
-void gq_reduce_stats(const gq::Call*);
-void gq_wht_rows(const gq::Call*);
-}
 
 namespace {
 
@@ -60,25 +53,21 @@ struct Context {
 struct Module {
     int loaded;
 };
+// Every kernel of cuda/ is extern "C" void name(const gq::Call*).
+using KernelEntry = void (*)(const gq::Call*);
 struct Function {
-    const char* name;
-    gq_shim::Kernel kernel;
+    std::string name;
+    KernelEntry entry;
 };
-
-template <void (*K)(const gq::Call*)>
-void call_kernel(const void* argument) {
-    K(static_cast<const gq::Call*>(argument));
+// What a launch hands the block engine: the kernel and its argument.
+struct Launch {
+    KernelEntry entry;
+    const gq::Call* call;
+};
+void run_launch(const void* launch) {
+    const Launch* l = static_cast<const Launch*>(launch);
+    l->entry(l->call);
 }
-
-Function kernels[] = {
-    {"gq_none", call_kernel<gq_none>},
-    {"gq_standard", call_kernel<gq_standard>},
-    {"gq_smart", call_kernel<gq_smart>},
-    {"gq_hadamard", call_kernel<gq_hadamard>},
-    {"gq_exponential", call_kernel<gq_exponential>},
-    {"gq_reduce_stats", call_kernel<gq_reduce_stats>},
-    {"gq_wht_rows", call_kernel<gq_wht_rows>},
-};
 
 constexpr size_t TOTAL_MEMORY = 16ull << 30;
 constexpr uint32_t FATBIN_MAGIC = 0xBA55ED50u;
@@ -91,6 +80,7 @@ int cc_major = 9, cc_minor = 0;
 Context primary = {0};
 int primary_references = 0;
 std::map<uintptr_t, size_t> allocations;  // device pointer -> bytes
+std::map<std::string, Function> functions;  // kernels looked up so far, by name
 size_t allocated = 0;
 thread_local Context* current = nullptr;
 
@@ -244,13 +234,23 @@ CUresult cuModuleGetFunction(Function** function, Module* module, const char* na
     CUresult r = need_context();
     if (r != CUDA_SUCCESS) return r;
     if (module == nullptr || module->loaded != 1) return CUDA_ERROR_INVALID_HANDLE;
-    for (Function& f : kernels) {
-        if (strcmp(f.name, name) == 0) {
-            *function = &f;
-            return CUDA_SUCCESS;
-        }
+    if (function == nullptr || name == nullptr) return CUDA_ERROR_INVALID_VALUE;
+    // only kernels (gq_*), never a driver function of this library
+    if (strncmp(name, "gq_", 3) != 0) return CUDA_ERROR_NOT_FOUND;
+    std::lock_guard<std::mutex> guard(lock);
+    auto known = functions.find(name);
+    if (known == functions.end()) {
+        // this library by its soname: the JVM loads it as a dependency of JCuda's, into a local
+        // scope that dlsym(RTLD_DEFAULT, ...) does not search
+        void* self = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_NOLOAD);
+        if (self == nullptr) return CUDA_ERROR_NOT_FOUND;
+        void* symbol = dlsym(self, name);
+        dlclose(self);
+        if (symbol == nullptr) return CUDA_ERROR_NOT_FOUND;
+        known = functions.emplace(name, Function{name, reinterpret_cast<KernelEntry>(symbol)}).first;
     }
-    return CUDA_ERROR_NOT_FOUND;
+    *function = &known->second;  // std::map keeps it in place
+    return CUDA_SUCCESS;
 }
 
 CUresult cuLaunchKernel(Function* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
@@ -264,13 +264,13 @@ CUresult cuLaunchKernel(Function* f, unsigned gx, unsigned gy, unsigned gz, unsi
     CUdeviceptr call;
     memcpy(&call, parameters[0], sizeof call);
     if (!inside_allocation(call, sizeof(gq::Call))) {
-        fprintf(stderr, "stand-in: %s launched with argument %#llx outside any allocation\n", f->name, call);
+        fprintf(stderr, "stand-in: %s launched with argument %#llx outside any allocation\n", f->name.c_str(), call);
         return CUDA_ERROR_INVALID_VALUE;
     }
-    std::string refused = gq_shim::launch(f->kernel, (const void*)(uintptr_t)call, dim3{gx, gy, gz},
-                                          dim3{bx, by, bz}, shared_bytes);
+    Launch launch = {f->entry, reinterpret_cast<const gq::Call*>((uintptr_t)call)};
+    std::string refused = gq_shim::launch(run_launch, &launch, dim3{gx, gy, gz}, dim3{bx, by, bz}, shared_bytes);
     if (!refused.empty()) {
-        fprintf(stderr, "stand-in: %s: %s\n", f->name, refused.c_str());
+        fprintf(stderr, "stand-in: %s: %s\n", f->name.c_str(), refused.c_str());
         return CUDA_ERROR_INVALID_VALUE;
     }
     return CUDA_SUCCESS;

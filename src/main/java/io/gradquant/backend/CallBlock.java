@@ -76,25 +76,6 @@ final class CallBlock {
         return b.array();
     }
 
-    /** Bytes of a call block for gq_wht_rows: the header and a one-entry address table. */
-    static final int ROWS_BYTES = HEADER_BYTES + 8;
-
-    /**
-     * The call block of gq_wht_rows, for an allocation of {@link #ROWS_BYTES} at device address
-     * {@code base}: {@code count} rows of {@code size} floats at device address {@code rows}.
-     */
-    static byte[] rowsHeader(long base, long rows, long count, int size, int onChip) {
-        ByteBuffer b = ByteBuffer.allocate(ROWS_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(20, size); // spec.bucket_size: the row length
-        b.putLong(48, count); // buckets: one per row
-        b.putLong(56, count * size);
-        b.putLong(64, base + HEADER_BYTES);
-        b.putInt(120, 1);
-        b.putInt(124, onChip);
-        b.putLong(HEADER_BYTES, rows);
-        return b.array();
-    }
-
     private static long align(long v, long to) {
         return (v + to - 1) / to * to;
     }

@@ -172,28 +172,6 @@ public final class CudaBackend implements AddressBackend {
         }
     }
 
-    /**
-     * The bare batched Walsh-Hadamard transform (gq_wht_rows): {@code rows} rows of {@code size}
-     * floats (a power of two) at device address {@code address}, each transformed in place, with the
-     * butterflies of the quantizer. For the benchmark that compares it with a cuBLAS GEMM.
-     */
-    void transformRows(long address, long rows, int size) {
-        if (Integer.bitCount(size) != 1 || rows < 1) {
-            throw new IllegalArgumentException(rows + " rows of " + size + ": need rows >= 1 and a power of two");
-        }
-        int onChip = Math.min(size, LaunchShape.floorPow2(onChipLimit));
-        int threads = LaunchShape.threadsFor(size);
-        int grid = LaunchShape.gridFor(rows, threads, device.multiprocessors, 0);
-        device.makeCurrent();
-        try (DeviceMemory call = DeviceMemory.allocate(CallBlock.ROWS_BYTES)) {
-            byte[] header = CallBlock.rowsHeader(call.address(), address, rows, size, onChip);
-            check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(call.address()), Pointer.to(header), header.length),
-                    "cuMemcpyHtoD(call header)");
-            launch(CudaKernel.WHT_ROWS, grid, threads, onChip * Float.BYTES, call.address());
-            check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize after gq_wht_rows");
-        }
-    }
-
     /** Launches {@code kernel(const gq::Call*)} with the call block at {@code call}. */
     private void launch(CudaKernel kernel, int grid, int threads, int sharedBytes, long call) {
         Pointer parameters = Pointer.to(Pointer.to(new long[] {call}));
@@ -213,5 +191,13 @@ public final class CudaBackend implements AddressBackend {
     /** The device this backend runs on, in one line. */
     public String device() {
         return device.describe();
+    }
+
+    /**
+     * The CUDA ordinal of the device this backend runs on (system property
+     * {@code gradquant.cuda.device}, default 0): DJL's {@code Device.gpu(ordinal)} is the same device.
+     */
+    public int deviceOrdinal() {
+        return device.ordinal;
     }
 }

@@ -10,9 +10,7 @@ enum CudaKernel {
     HADAMARD("gq_hadamard"),
     EXPONENTIAL("gq_exponential"),
     /** Adds the per-block partial statistics of a quantization launch. */
-    REDUCE_STATS("gq_reduce_stats"),
-    /** The bare batched Walsh-Hadamard transform, for the cuBLAS comparison benchmark. */
-    WHT_ROWS("gq_wht_rows");
+    REDUCE_STATS("gq_reduce_stats");
 
     private final String symbol;
 

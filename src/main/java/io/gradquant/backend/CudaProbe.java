@@ -187,17 +187,12 @@ final class CudaProbe {
      * its two loading attempts: typically "libcuda.so.1: cannot open shared object file".
      */
     static String noDriver(UnsatisfiedLinkError e) {
-        String missing = missingLibrary(e);
-        if (missing == null) {
+        Matcher m = MISSING_LIBRARY.matcher(e.getMessage() == null ? "" : e.getMessage());
+        if (!m.find()) {
             return "JCuda's driver bindings cannot load: " + oneLine(e);
         }
+        String missing = m.group(1) + ": cannot open shared object file: " + m.group(2).strip();
         return (missing.startsWith("libcuda.so") ? "no NVIDIA driver: " : "JCuda's natives cannot load: ") + missing;
-    }
-
-    /** "libX.so.N: cannot open shared object file: why" from a JCuda UnsatisfiedLinkError, or null. */
-    static String missingLibrary(UnsatisfiedLinkError e) {
-        Matcher m = MISSING_LIBRARY.matcher(e.getMessage() == null ? "" : e.getMessage());
-        return m.find() ? m.group(1) + ": cannot open shared object file: " + m.group(2).strip() : null;
     }
 
     private static String cString(byte[] bytes) {

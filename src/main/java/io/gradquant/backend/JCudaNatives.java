@@ -29,8 +29,6 @@ final class JCudaNatives {
     static final String PLATFORM = "linux-x86_64";
     /** The driver API bindings (needs libcuda.so.1). */
     static final String DRIVER = "JCudaDriver";
-    /** The cuBLAS bindings (needs libcublas.so.12). */
-    static final String CUBLAS = "JCublas2";
 
     private JCudaNatives() {
     }

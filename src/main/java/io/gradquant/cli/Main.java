@@ -22,6 +22,7 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
+        quietLogging();
         int code;
         try {
             code = newCommandLine().execute(args);
@@ -31,6 +32,18 @@ public final class Main implements Callable<Integer> {
             code = 1;
         }
         System.exit(code);
+    }
+
+    /**
+     * DJL logs through SLF4J at info when the engine loads (native paths, versions): the command
+     * line's provider (slf4j-simple) shows warnings and errors only, and not DJL's warning that it
+     * cannot count GPUs on machines without one (CI). Set here rather than in a
+     * simplelogger.properties in the jar, which would configure the logging of any application
+     * that has gradquant on its class path. -D options on the command line take precedence.
+     */
+    private static void quietLogging() {
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
     }
 
     /**

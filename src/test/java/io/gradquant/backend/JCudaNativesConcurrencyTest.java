@@ -2,8 +2,7 @@ package io.gradquant.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.gradquant.CudaTesting;
 import io.gradquant.JvmProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -27,8 +26,7 @@ class JCudaNativesConcurrencyTest {
 
     @Test
     void fortyJvmsLoadTheNativesAtOnce(@TempDir Path dir) throws Exception {
-        Path standIn = JvmProcess.standInDirectory();
-        assumeTrue(standIn != null && Files.exists(standIn.resolve("libcuda.so.1")), "the stand-in driver was not built");
+        Path standIn = CudaTesting.standIn();
         Path tmp = Files.createDirectory(dir.resolve("tmp"));
         Path work = Files.createDirectory(dir.resolve("work")); // where a crashing JVM leaves hs_err_pid*.log
         Path go = dir.resolve("go");

@@ -1,19 +1,18 @@
-package io.gradquant.backend;
-
-import static io.gradquant.backend.CudaCheck.check;
+package io.gradquant.benchmarks.cuda;
 
 import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
 import io.gradquant.Segments;
+import io.gradquant.backend.CpuBackend;
+import io.gradquant.backend.CudaBackend;
 import java.io.PrintStream;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import jcuda.Pointer;
-import jcuda.driver.JCudaDriver;
 
 /**
- * The GPU benchmark, printed as Markdown tables for the README:
+ * The GPU benchmark, printed as Markdown tables:
  * <ol>
  * <li>the batched Walsh-Hadamard transform, gq_wht_rows against one cuBLAS SGEMM by the Hadamard
  *     matrix (when libcublas.so.12 is there), per row length, with their largest difference;</li>
@@ -21,8 +20,8 @@ import jcuda.driver.JCudaDriver;
  *     allocation, copies of the tables, launches, statistics) against the cpu backend on all
  *     hardware threads, per bucket size.</li>
  * </ol>
- * Usage: {@code java -cp target/gradquant.jar io.gradquant.backend.CudaBenchmark [elements [repeats]]}
- * (default 2^24 elements, 10 timed repeats after one warm-up; medians are reported).
+ * Usage: {@code benchmarks/run --cuda [elements [repeats]]} (default 2^24 elements, 10 timed
+ * repeats after one warm-up; medians are reported).
  */
 public final class CudaBenchmark {
     private CudaBenchmark() {
@@ -39,31 +38,31 @@ public final class CudaBenchmark {
         if (elements < 4096 || elements % 4096 != 0 || elements > Integer.MAX_VALUE || repeats < 1) {
             throw new IllegalArgumentException("need elements a multiple of 4096 below 2^31 and repeats >= 1");
         }
-        CudaBackend cuda = new CudaBackend();
-        out.println("device: " + cuda.device());
-        out.println("elements: " + elements + ", repeats: " + repeats + " (medians)");
-        float[] x = gaussian((int) elements);
-        CudaProbe.verdict().device().makeCurrent();
-        try (DeviceMemory data = DeviceMemory.allocate(4 * elements);
-                DeviceMemory copy = DeviceMemory.allocate(4 * elements)) {
-            hadamardTable(cuda, x, data, copy, repeats, out);
-            quantizerTable(cuda, x, data, repeats, out);
+        try (BenchDevice device = new BenchDevice()) {
+            out.println("device: " + device.backend.device());
+            out.println("elements: " + elements + ", repeats: " + repeats + " (medians)");
+            float[] x = gaussian((int) elements);
+            try (DeviceFloats data = device.allocate(elements); DeviceFloats copy = device.allocate(elements)) {
+                hadamardTable(device, x, data, copy, repeats, out);
+                quantizerTable(device.backend, x, data, repeats, out);
+            }
         }
     }
 
-    private static void hadamardTable(CudaBackend cuda, float[] x, DeviceMemory data, DeviceMemory copy, int repeats,
+    private static void hadamardTable(BenchDevice device, float[] x, DeviceFloats data, DeviceFloats copy, int repeats,
             PrintStream out) {
+        RowsTransform rows = new RowsTransform(device, CudaBackend.DEFAULT_ON_CHIP);
         String blas = CublasHadamard.unavailableReason();
         out.println();
         out.println("| row length | gq_wht_rows ms | cuBLAS SGEMM ms | max abs difference |");
         out.println("|---|---|---|---|");
         for (int size : new int[] {256, 1024, 4096}) {
-            long rows = x.length / size;
+            long count = x.length / size;
             double[] kernel = new double[repeats];
             for (int r = -1; r < repeats; r++) {
-                upload(x, data.address());
+                data.upload(x);
                 long t = System.nanoTime();
-                cuda.transformRows(data.address(), rows, size);
+                rows.transform(data.address(), count, size);
                 if (r >= 0) {
                     kernel[r] = (System.nanoTime() - t) / 1e6;
                 }
@@ -72,19 +71,19 @@ public final class CudaBenchmark {
             String difference = "-";
             if (blas == null) {
                 double[] ms = new double[repeats];
-                try (CublasHadamard h = new CublasHadamard(size)) {
-                    upload(x, copy.address());
+                try (CublasHadamard h = new CublasHadamard(device, size)) {
+                    copy.upload(x);
                     for (int r = -1; r < repeats; r++) {
                         long t = System.nanoTime();
-                        h.transform(copy.address(), data.address(), (int) rows);
+                        h.transform(copy.address(), data.address(), (int) count);
                         if (r >= 0) {
                             ms[r] = (System.nanoTime() - t) / 1e6;
                         }
                     }
-                    float[] viaGemm = download(data.address(), x.length);
-                    upload(x, data.address());
-                    cuda.transformRows(data.address(), rows, size);
-                    float[] viaKernel = download(data.address(), x.length);
+                    float[] viaGemm = data.download();
+                    data.upload(x);
+                    rows.transform(data.address(), count, size);
+                    float[] viaKernel = data.download();
                     double max = 0;
                     for (int i = 0; i < x.length; i++) {
                         max = Math.max(max, Math.abs((double) viaGemm[i] - viaKernel[i]));
@@ -97,7 +96,7 @@ public final class CudaBenchmark {
         }
     }
 
-    private static void quantizerTable(CudaBackend cuda, float[] x, DeviceMemory data, int repeats, PrintStream out) {
+    private static void quantizerTable(CudaBackend cuda, float[] x, DeviceFloats data, int repeats, PrintStream out) {
         CpuBackend cpu = new CpuBackend(0);
         FloatBuffer host = Segments.directCopy(x);
         out.println();
@@ -109,7 +108,7 @@ public final class CudaBenchmark {
                 double[] gpu = new double[repeats];
                 double[] cpuMs = new double[repeats];
                 for (int r = -1; r < repeats; r++) {
-                    upload(x, data.address());
+                    data.upload(x);
                     long t = System.nanoTime();
                     cuda.quantizeDevice(spec, r + 1, new long[] {data.address()}, new long[] {x.length});
                     double g = (System.nanoTime() - t) / 1e6;
@@ -133,7 +132,8 @@ public final class CudaBenchmark {
         }
     }
 
-    private static float[] gaussian(int n) {
+    /** Standard normal floats from a fixed seed (Box-Muller). */
+    static float[] gaussian(int n) {
         SplittableRandom random = new SplittableRandom(1);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
@@ -142,19 +142,9 @@ public final class CudaBenchmark {
         return x;
     }
 
-    private static void upload(float[] x, long address) {
-        check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(address), Pointer.to(x), 4L * x.length), "cuMemcpyHtoD(input)");
-    }
-
-    private static float[] download(long address, int n) {
-        float[] y = new float[n];
-        check(JCudaDriver.cuMemcpyDtoH(Pointer.to(y), DevicePointer.at(address), 4L * n), "cuMemcpyDtoH(output)");
-        return y;
-    }
-
     private static double median(double[] v) {
         double[] s = v.clone();
-        java.util.Arrays.sort(s);
+        Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 

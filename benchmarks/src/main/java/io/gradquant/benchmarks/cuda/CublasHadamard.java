@@ -1,8 +1,9 @@
-package io.gradquant.backend;
+package io.gradquant.benchmarks.cuda;
 
-import static io.gradquant.backend.CudaCheck.check;
+import static io.gradquant.benchmarks.cuda.BenchDevice.check;
 
-import java.io.IOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;
 import jcuda.jcublas.JCublas2;
@@ -13,24 +14,29 @@ import jcuda.jcublas.cublasStatus;
 /**
  * The orthonormal Walsh-Hadamard transform of a batch of rows as one cuBLAS SGEMM by the Sylvester
  * Hadamard matrix (entries (-1)^popcount(i&j), the order the butterflies produce), scaled by
- * 1/sqrt(size). Only for the benchmark that compares it with the transform kernel: a GEMM sums in
- * another order, so its floats differ from the butterflies' in the last bits and the quantizers
- * never use it. Optional at run time: JCublas2 needs libcublas.so.12, which a CUDA-13-only
- * machine lacks; then {@link #unavailableReason()} says so and nothing else changes.
+ * 1/sqrt(size), to time against gq_wht_rows. A GEMM sums in another order, so its floats differ
+ * from the butterflies' in the last bits. Optional: JCublas2 needs libcublas.so.12, which a
+ * CUDA-13-only machine lacks; then {@link #unavailableReason()} says so and the benchmark leaves
+ * the column out. JCuda unpacks JCublas2's native library itself (into java.io.tmpdir), which is
+ * not safe against other JVMs doing the same at the same moment: the tests give their JVM a
+ * private java.io.tmpdir.
  */
 final class CublasHadamard implements AutoCloseable {
     /** Largest row length: the matrix takes size^2 floats of device memory (256 MiB here). */
     static final int MAX_SIZE = 8192;
 
+    private static final Pattern MISSING_LIBRARY =
+            Pattern.compile("(lib[\\w.+-]+\\.so[\\w.]*): cannot open shared object file: ([^\\r\\n]+)");
+
     private static String reason;
     private static boolean probed;
 
-    private final CudaDevice device;
+    private final BenchDevice device;
     private final int size;
-    private final cublasHandle handle;
-    private final DeviceMemory matrix;
+    private final cublasHandle handle = new cublasHandle();
+    private final DeviceFloats matrix;
 
-    /** Null if cuBLAS can be used with the cuda backend here, else why not (probed once). */
+    /** Null if cuBLAS can be used here, else why not (probed once; the cuda backend must work). */
     static synchronized String unavailableReason() {
         if (!probed) {
             probed = true;
@@ -40,24 +46,22 @@ final class CublasHadamard implements AutoCloseable {
     }
 
     private static String probe() {
-        String cuda = CudaBackend.unavailableReason();
-        if (cuda != null) {
-            return "the cuda backend is unavailable: " + cuda;
-        }
-        try {
-            JCudaNatives.preseed(JCudaNatives.CUBLAS);
-        } catch (IOException e) {
-            return "cannot unpack JCublas2's native library: " + CudaProbe.oneLine(e);
-        }
         try {
             JCublas2.setExceptionsEnabled(false); // the first touch: loads libcublas.so.12
+            return null;
         } catch (UnsatisfiedLinkError e) {
-            String missing = CudaProbe.missingLibrary(e);
-            return missing != null ? missing : "JCublas2 cannot load: " + CudaProbe.oneLine(e);
+            // JCuda's message holds the nested traces of its loading attempts
+            Matcher m = MISSING_LIBRARY.matcher(String.valueOf(e.getMessage()));
+            return m.find() ? m.group(1) + ": cannot open shared object file: " + m.group(2).strip()
+                    : "JCublas2 cannot load: " + firstLine(e);
         } catch (LinkageError e) {
-            return "JCublas2 cannot load: " + CudaProbe.oneLine(e);
+            return "JCublas2 cannot load: " + firstLine(e);
         }
-        return null;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        return m.lines().findFirst().orElse(m).strip();
     }
 
     /**
@@ -65,7 +69,7 @@ final class CublasHadamard implements AutoCloseable {
      *
      * @throws IllegalStateException if cuBLAS is unavailable (with the reason) or a call fails
      */
-    CublasHadamard(int size) {
+    CublasHadamard(BenchDevice device, int size) {
         String why = unavailableReason();
         if (why != null) {
             throw new IllegalStateException("cuBLAS is unavailable: " + why);
@@ -73,20 +77,17 @@ final class CublasHadamard implements AutoCloseable {
         if (Integer.bitCount(size) != 1 || size > MAX_SIZE) {
             throw new IllegalArgumentException("size " + size + ": need a power of two up to " + MAX_SIZE);
         }
-        this.device = CudaProbe.verdict().device();
+        this.device = device;
         this.size = size;
-        device.makeCurrent();
         float[] h = new float[size * size];
         for (int i = 0; i < size; i++) {
             for (int j = 0; j < size; j++) {
                 h[i * size + j] = (Integer.bitCount(i & j) & 1) == 0 ? 1.0f : -1.0f; // symmetric
             }
         }
-        this.matrix = DeviceMemory.allocate(4L * h.length);
-        this.handle = new cublasHandle();
+        this.matrix = device.allocate(h.length);
         try {
-            check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(matrix.address()), Pointer.to(h), 4L * h.length),
-                    "cuMemcpyHtoD(Hadamard matrix)");
+            matrix.upload(h);
             checkBlas(JCublas2.cublasCreate(handle), "cublasCreate");
         } catch (RuntimeException e) {
             matrix.close();

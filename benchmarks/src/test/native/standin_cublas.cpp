@@ -1,5 +1,5 @@
 // libcublas.so.12 for tests on machines without a GPU: the cuBLAS calls that
-// io.gradquant.backend.CublasHadamard makes (create, single-precision GEMM, destroy), computed on
+// io.gradquant.benchmarks.cuda.CublasHadamard makes (create, single-precision GEMM, destroy), computed on
 // the CPU over the stand-in driver's device memory, which is host memory. Every other cuBLAS
 // symbol that JCublas2's native library imports is a generated stub that says so and returns
 // CUBLAS_STATUS_NOT_SUPPORTED. It lets the tests run the positive cuBLAS path end to end:
