@@ -82,23 +82,26 @@ GQ_HD uint64_t run_code_bytes(uint64_t elements, int32_t bucket, int quantizer, 
     return rest == 0 ? bytes : sat_add(bytes, code_bytes(codes_of(quantizer, (int64_t)rest), bits));
 }
 
-// Where the parts of a message start, from its header's sizes (docs/wire-format.md, "Overall layout").
+// Where the parts of a message start (docs/wire-format.md, "Overall layout").
 struct Layout {
-    uint64_t table;   // T: the bucket table
-    uint64_t codes;   // C
-    uint64_t raw;     // A
-    uint64_t length;  // L, the whole message, for `raw_values` raw values
+    uint64_t table;  // T: the bucket table
+    uint64_t codes;  // C
+    uint64_t raw;    // A
 };
 
-// The layout of a message of `segments` segments, `buckets` buckets of `record` bytes, `code_total`
-// code bytes and `raw_values` raw values.
-GQ_HD Layout layout_of(uint64_t segments, uint64_t buckets, int record, uint64_t code_total, uint64_t raw_values) {
+// The layout of a message of `segments` segments, `buckets` buckets of `record` bytes and
+// `code_total` code bytes.
+GQ_HD Layout layout_of(uint64_t segments, uint64_t buckets, int record, uint64_t code_total) {
     Layout l;
     l.table = sat_add((uint64_t)HEADER_BYTES, sat_mul(8, segments));
     l.codes = align8(sat_add(l.table, sat_mul(buckets, (uint64_t)record)));
     l.raw = align8(sat_add(l.codes, code_total));
-    l.length = sat_add(sat_add(l.raw, sat_mul(4, raw_values)), (uint64_t)CHECKSUM_BYTES);
     return l;
+}
+
+// The message length L: the raw values and the checksum after A.
+GQ_HD uint64_t message_length(const Layout& l, uint64_t raw_values) {
+    return sat_add(sat_add(l.raw, sat_mul(4, raw_values)), (uint64_t)CHECKSUM_BYTES);
 }
 
 // Byte offset of bucket b's codes within the code area. code_start: per-segment layout, the code

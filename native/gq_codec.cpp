@@ -52,7 +52,7 @@ struct Shape {
     uint64_t full_code_bytes = 0;  // code bytes of a full bucket
     std::vector<uint64_t> code_start;  // per-segment layout: code bytes before each segment
     uint64_t code_total = 0;
-    Layout layout;                 // for no raw values
+    Layout layout;
 
     Shape(int quantizer_id, int levels, int32_t bucket, int32_t layout_id, const int64_t* lengths, int32_t segments,
           uint64_t total, uint64_t buckets)
@@ -69,17 +69,14 @@ struct Shape {
                 code_total = run_code_bytes(total, bucket, quantizer, bits);
             }
         }
-        layout = layout_of((uint64_t)segments, table_buckets, record, code_total, 0);
+        layout = layout_of((uint64_t)segments, table_buckets, record, code_total);
     }
 
     uint64_t code_offset_of(const PlanTables& p, int64_t b) const {
         return wire::code_offset(p, code_start.data(), b, full_code_bytes);
     }
 
-    // The message length L with this many raw values.
-    uint64_t length(uint64_t raw_values) const {
-        return sat_add(sat_add(layout.raw, sat_mul(4, raw_values)), (uint64_t)CHECKSUM_BYTES);
-    }
+    uint64_t length(uint64_t raw_values) const { return message_length(layout, raw_values); }
 };
 
 std::vector<int64_t> lengths_of(const Segment* segments, int count) {
@@ -410,6 +407,7 @@ void deliver(const Segment* segments, const CallPlan& plan, const Bucket& r, con
     for (int i = 0, s = r.seg_lo; i < r.n; s++) {
         int64_t from = i == 0 ? r.start - plan.offset(s) : 0;
         int take = (int)std::min<int64_t>(r.n - i, segments[s].length - from);
+        if (take == 0) continue;  // an empty segment (whose data may be null)
         float* d = segments[s].data + from;
         if (add) {
             for (int j = 0; j < take; j++) d[j] = d[j] + weight * q[i + j];
@@ -471,6 +469,7 @@ void decode_raw(const uint8_t* raw, const Segment* segments, int count, bool add
         int64_t first = part_begin(total, parts, t), last = part_begin(total, parts, t + 1);
         for (int s = last_at_most(offsets.data(), first, 0, std::max(count - 1, 0)); first < last; s++) {
             int64_t from = first - offsets[s], take = std::min(last, offsets[s + 1]) - first;
+            if (take == 0) continue;  // an empty segment (whose data may be null)
             float* d = segments[s].data + from;
             const uint8_t* v = raw + 4 * first;
             if (add) {

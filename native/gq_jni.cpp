@@ -83,6 +83,7 @@ gq::Pool& pool_of(jlong handle) {
 }
 
 gq::SpecBlock read_spec(JNIEnv* env, jbyteArray block) {
+    if (block == nullptr) throw std::invalid_argument("no quantizer parameter block");
     if (env->GetArrayLength(block) != (jsize)sizeof(gq::SpecBlock)) {
         throw std::invalid_argument("the quantizer parameter block must be " + std::to_string(sizeof(gq::SpecBlock)) + " bytes");
     }
@@ -94,6 +95,7 @@ gq::SpecBlock read_spec(JNIEnv* env, jbyteArray block) {
 }
 
 std::vector<gq::Segment> read_segments(JNIEnv* env, jlongArray addresses, jlongArray lengths) {
+    if (addresses == nullptr || lengths == nullptr) throw std::invalid_argument("no segment addresses or lengths");
     jsize count = env->GetArrayLength(addresses);
     if (env->GetArrayLength(lengths) != count) throw std::invalid_argument("addresses and lengths differ in length");
     std::vector<jlong> address(count), length(count);
@@ -112,7 +114,7 @@ std::vector<gq::Segment> read_segments(JNIEnv* env, jlongArray addresses, jlongA
 }
 
 void write_stats(JNIEnv* env, jdoubleArray out, const gq::Stats& stats) {
-    if (env->GetArrayLength(out) < 4) throw std::invalid_argument("stats array shorter than 4");
+    if (out == nullptr || env->GetArrayLength(out) < 4) throw std::invalid_argument("stats array shorter than 4");
     jdouble values[4] = {stats.variance, stats.norm_squared, (jdouble)stats.buckets, (jdouble)stats.non_finite};
     env->SetDoubleArrayRegion(out, 0, 4, values);
     check(env);
@@ -225,7 +227,7 @@ JNIEXPORT jlong JNICALL Java_io_gradquant_backend_NativeCpu_encode(JNIEnv* env, 
     GQ_API_BEGIN
     gq::SpecBlock block = read_spec(env, spec);
     std::vector<gq::Segment> segments = read_segments(env, addresses, lengths);
-    if (env->GetArrayLength(stats) < 4) throw std::invalid_argument("stats array shorter than 4");
+    if (stats == nullptr || env->GetArrayLength(stats) < 4) throw std::invalid_argument("stats array shorter than 4");
     gq::Stats result;
     uint64_t bytes;
     {

@@ -3,6 +3,7 @@
 #include "gq_vector.h"
 
 #include <atomic>
+#include <stdexcept>
 
 #include "gq_philox.cuh"
 
@@ -237,7 +238,7 @@ void pack_codes(const uint8_t* codes, int64_t count, int bits, uint8_t* out) {
         case 6: pack_groups<6>(codes, groups, out); break;
         case 7: pack_groups<7>(codes, groups, out); break;
         case 8: pack_groups<8>(codes, groups, out); break;
-        default: return;  // not a code width: the callers pass code_bits(levels)
+        default: throw std::invalid_argument("code bits out of range [1, 8]");  // callers pass code_bits(levels)
     }
     uint64_t pending = 0;  // the last count mod 8 codes: bits not yet written, lowest first
     int held = 0;
@@ -261,7 +262,7 @@ void unpack_codes(const uint8_t* in, int64_t count, int bits, uint8_t* codes) {
         case 6: unpack_groups<6>(in, groups, codes); break;
         case 7: unpack_groups<7>(in, groups, codes); break;
         case 8: unpack_groups<8>(in, groups, codes); break;
-        default: return;
+        default: throw std::invalid_argument("code bits out of range [1, 8]");  // callers pass code_bits(levels)
     }
     const uint64_t mask = (1u << bits) - 1;
     uint64_t pending = 0;

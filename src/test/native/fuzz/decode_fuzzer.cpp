@@ -1,15 +1,18 @@
 // libFuzzer target for the native decoder (native/gq_codec.cpp), without the JVM and without the
 // Java reader in front of it: any bytes are a message. The decoder must refuse (gq::MessageError)
 // or decode, never read or write outside what it was given (AddressSanitizer watches), never run
-// into undefined behaviour (UndefinedBehaviorSanitizer), and write nothing when it refuses.
+// into undefined behaviour (UndefinedBehaviorSanitizer), and write nothing when it refuses; a
+// message it accepts must decode to the same floats at every vector level.
 //
 // Build and run: see Makefile in this directory (make run SECONDS=600).
 #include <stdint.h>
 #include <string.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "gq_cpu.h"
+#include "gq_vector.h"
 
 namespace {
 
@@ -47,6 +50,9 @@ gq::Pool& pool() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // an exact-size heap copy, so that ASan sees any read past the end
     std::vector<uint8_t> message(data, data + size);
+    // the last byte (the checksum's, which the native decoder leaves to the Java reader) picks the
+    // vector loops: every level's unpacking and lookups get fuzzed
+    gq::set_vector_level(size > 0 ? data[size - 1] % 3 : 0);
     std::vector<int64_t> lengths = destination_lengths(data, size);
     std::vector<std::vector<float>> storage;
     std::vector<gq::Segment> segments;
@@ -54,16 +60,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         storage.emplace_back((size_t)n, SENTINEL);
         segments.push_back({storage.back().data(), n});
     }
-    for (bool add : {false, true}) {
-        try {
-            gq::decode_cpu(message.data(), message.size(), segments.data(), (int)segments.size(), add, 0.5f, pool());
-        } catch (const gq::MessageError&) {
-            for (const std::vector<float>& s : storage) {
-                for (float v : s) {
-                    if (memcmp(&v, &SENTINEL, 4) != 0) __builtin_trap();  // wrote before refusing
+    try {
+        gq::decode_cpu(message.data(), message.size(), segments.data(), (int)segments.size(), true, 0.5f, pool());
+    } catch (const gq::MessageError&) {
+        for (const std::vector<float>& s : storage) {
+            for (float v : s) {
+                if (memcmp(&v, &SENTINEL, 4) != 0) __builtin_trap();  // wrote before refusing
+            }
+        }
+        return 0;
+    }
+    // accepted: plain decodes at every level give the same bits
+    std::vector<std::vector<float>> first;
+    for (int level = 0; level < 3; level++) {
+        gq::set_vector_level(level);
+        for (gq::Segment& s : segments) std::fill(s.data, s.data + s.length, SENTINEL);
+        gq::decode_cpu(message.data(), message.size(), segments.data(), (int)segments.size(), false, 1.0f, pool());
+        if (level == 0) {
+            first = storage;
+        } else {
+            for (size_t s = 0; s < storage.size(); s++) {
+                if (!storage[s].empty() && memcmp(storage[s].data(), first[s].data(), 4 * storage[s].size()) != 0) {
+                    __builtin_trap();
                 }
             }
-            return 0;
         }
     }
     return 0;

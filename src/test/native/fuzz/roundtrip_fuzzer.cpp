@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gq_cpu.h"
+#include "gq_vector.h"
 
 namespace {
 
@@ -35,10 +36,11 @@ bool parse(const uint8_t* data, size_t size, Input* in) {
     in->spec.levels = min_levels + data[4] % (257 - min_levels);
     in->spec.norm = data[5] % 2;
     in->spec.layout = data[6] % 2;
+    gq::set_vector_level(data[5] / 2 % 3);  // every level's loops
     in->spec.reserved = 0;
     size_t count = (size - 8) / 4;
     in->values.resize(count);
-    memcpy(in->values.data(), data + 8, 4 * count);
+    if (count > 0) memcpy(in->values.data(), data + 8, 4 * count);
     // up to four segments, cut where data[7] says
     int segments = 1 + data[7] % 4;
     size_t at = 0;
@@ -48,6 +50,10 @@ bool parse(const uint8_t* data, size_t size, Input* in) {
         at += n;
     }
     return true;
+}
+
+bool same(const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && (a.empty() || memcmp(a.data(), b.data(), 4 * a.size()) == 0);
 }
 
 std::vector<gq::Segment> segments_over(std::vector<float>& values, const std::vector<int64_t>& lengths) {
@@ -76,12 +82,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     uint64_t length = gq::encode_cpu(in.spec, 5, src.data(), (int)src.size(), message.data(), message.size(), true,
                                      pool(), &stats);
     if (length > message.size()) __builtin_trap();
-    if (memcmp(source.data(), quantized.data(), 4 * source.size()) != 0) __builtin_trap();  // write-back
+    if (!same(source, quantized)) __builtin_trap();  // write-back
 
     std::vector<float> decoded(in.values.size(), 1.0f);
     std::vector<gq::Segment> dst = segments_over(decoded, in.lengths);
     message.resize(length);  // exact size: ASan sees any read past the end
     gq::decode_cpu(message.data(), length, dst.data(), (int)dst.size(), false, 1.0f, pool());
-    if (memcmp(decoded.data(), quantized.data(), 4 * decoded.size()) != 0) __builtin_trap();
+    if (!same(decoded, quantized)) __builtin_trap();
     return 0;
 }
