@@ -41,11 +41,7 @@ public final class BenchRunner {
      * @throws IllegalStateException    if the backend cannot be used here
      */
     public BenchRun run() {
-        List<QuantizerSpec> specs = new ArrayList<>();
-        for (QuantizerType type : config.quantizers()) {
-            specs.add(QuantizerSpec.builder(type).bucketSize(config.bucketSize()).levels(config.levels())
-                    .seed(config.seed()).build());
-        }
+        List<QuantizerSpec> specs = config.specs();
         String loadBefore = Machine.loadAverage();
         int slots = SlotRing.slotsFor(config.elements());
         FloatBuffer[] pristine = SlotRing.pristine(slots, config.elements(), config.seed());
@@ -89,7 +85,7 @@ public final class BenchRunner {
             ops.add(new Op(slot -> target.quantize(spec, step[0]++, slot), target::restore));
         }
         for (int q = 0; q < specs.size(); q++) {
-            DjlQuantizer composition = race == null ? null : race.composition(specs.get(q).type());
+            DjlQuantizer composition = race == null ? null : race.composition(specs.get(q));
             djlOp[q] = -1;
             if (composition != null) {
                 djlOp[q] = ops.size();

@@ -1,17 +1,16 @@
 package io.gradquant.cli;
 
-import com.google.gson.FieldNamingPolicy;
-import com.google.gson.GsonBuilder;
-import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
 import io.gradquant.bench.BenchConfig;
 import io.gradquant.bench.BenchRun;
 import io.gradquant.bench.BenchRunner;
+import io.gradquant.harness.Json;
 import java.io.PrintWriter;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -32,25 +31,12 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", converter = Converters.Backend.class,
-            description = "auto, java, cpu or cuda (default: ${DEFAULT-VALUE}).")
-    private String backend;
-
     @Option(names = "--elements", paramLabel = "N", defaultValue = "16777216",
             description = "Values per input, 1 to " + BenchConfig.MAX_ELEMENTS + " (default: ${DEFAULT-VALUE}).")
     private int elements;
 
-    @Option(names = "--bucket-size", paramLabel = "N", defaultValue = "" + QuantizerSpec.DEFAULT_BUCKET_SIZE,
-            description = "Values per bucket (default: ${DEFAULT-VALUE}).")
-    private int bucketSize;
-
-    @Option(names = "--levels", paramLabel = "N", defaultValue = "" + QuantizerSpec.DEFAULT_LEVELS,
-            description = "Quantization levels, 2 to 256; 4 or more for exponential (default: ${DEFAULT-VALUE}).")
-    private int levels;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads for the cpu backend; 0 = all hardware threads (default: ${DEFAULT-VALUE}).")
-    private int threads;
+    @Mixin
+    private QuantizerOptions options;
 
     @Option(names = "--quantizers", paramLabel = "LIST", split = ",", converter = Converters.Quantizer.class,
             defaultValue = "none,standard,smart,hadamard,exponential",
@@ -96,8 +82,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new GsonBuilder().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
-                    .serializeNulls().setPrettyPrinting().create().toJson(run.report()));
+            out.println(Json.GSON.toJson(run.report()));
         } else {
             out.print(BenchTable.format(run, config));
         }
@@ -109,9 +94,6 @@ final class BenchCommand implements Callable<Integer> {
     private BenchConfig validate() {
         if (elements < 1 || elements > BenchConfig.MAX_ELEMENTS) {
             throw usage("--elements " + elements + " is not allowed: it must be in [1, " + BenchConfig.MAX_ELEMENTS + "]");
-        }
-        if (threads < 0) {
-            throw usage("--threads " + threads + " is not allowed: it must be >= 1, or 0 for all hardware threads");
         }
         if (smallElements < 0) {
             throw usage("--small-elements " + smallElements + " is not allowed: it must be >= 0");
@@ -128,15 +110,8 @@ final class BenchCommand implements Callable<Integer> {
         if (new HashSet<>(quantizers).size() != quantizers.size()) {
             throw usage("--quantizers " + quantizers + " names a quantizer twice: name each at most once");
         }
-        for (QuantizerType type : quantizers) {
-            try {
-                QuantizerSpec.builder(type).bucketSize(bucketSize).levels(levels).build();
-            } catch (IllegalArgumentException e) {
-                throw usage(e.getMessage());
-            }
-        }
-        return new BenchConfig(backend, elements, bucketSize, levels, threads, quantizers, repeats, warmup, !noDjlOps,
-                seed, smallElements);
+        return new BenchConfig(options.backend, elements, options.threads, options.check(spec, quantizers, seed),
+                repeats, warmup, !noDjlOps, seed, smallElements);
     }
 
     private ParameterException usage(String message) {

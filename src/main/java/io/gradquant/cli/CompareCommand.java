@@ -35,6 +35,9 @@ final class CompareCommand implements Callable<Integer> {
     private int varianceSteps;
 
     @Mixin
+    private QuantizerOptions quantizerOptions;
+
+    @Mixin
     private HarnessOptions options;
 
     @Override
@@ -48,9 +51,10 @@ final class CompareCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--quantizers " + quantizers
                     + " lists a quantizer twice: each may run once");
         }
-        HarnessSetup setup = HarnessSetup.prepare(spec, options, "compare", quantizers, varianceSteps);
+        HarnessSetup setup = HarnessSetup.prepare(spec, options, quantizerOptions, "compare", quantizers,
+                varianceSteps, CompareJob.FILES);
         PrintWriter out = spec.commandLine().getOut();
-        CompareJob.run(setup.experiment(), setup.settings(), options.factory(setup.choice().backend()), quantizers,
+        CompareJob.run(setup.experiment(), setup.settings(), setup.factory(), quantizers,
                 setup.choice().probeBackend(), varianceSteps, setup.dir(), out, ProgressBars.enabled());
         out.println("results in " + setup.dir());
         out.flush();

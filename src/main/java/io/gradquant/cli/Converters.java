@@ -1,5 +1,6 @@
 package io.gradquant.cli;
 
+import io.gradquant.BucketLayout;
 import io.gradquant.ExponentialNorm;
 import io.gradquant.QuantizerType;
 import io.gradquant.backend.Backends;
@@ -31,16 +32,37 @@ final class Converters {
         }
     }
 
+    /** The command-line name of an option's enum value: lower case, '-' for '_' (PER_SEGMENT is per-segment). */
+    static String cliName(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The value of {@code type} whose {@link #cliName} is {@code value}, or an error naming the allowed ones. */
+    private static <E extends Enum<E>> E parse(Class<E> type, String what, String value) {
+        List<String> allowed = new ArrayList<>();
+        for (E e : type.getEnumConstants()) {
+            if (cliName(e).equals(value.trim().toLowerCase(Locale.ROOT))) {
+                return e;
+            }
+            allowed.add(cliName(e));
+        }
+        throw new TypeConversionException("unknown " + what + " '" + value + "': allowed are "
+                + String.join(", ", allowed));
+    }
+
     /** {@code --norm}: l2 or max. */
     static final class Norm implements ITypeConverter<ExponentialNorm> {
         @Override
         public ExponentialNorm convert(String value) {
-            for (ExponentialNorm n : ExponentialNorm.values()) {
-                if (n.name().equalsIgnoreCase(value.trim())) {
-                    return n;
-                }
-            }
-            throw new TypeConversionException("unknown norm '" + value + "': allowed are l2, max");
+            return parse(ExponentialNorm.class, "norm", value);
+        }
+    }
+
+    /** {@code --layout}: spanning or per-segment. */
+    static final class Layout implements ITypeConverter<BucketLayout> {
+        @Override
+        public BucketLayout convert(String value) {
+            return parse(BucketLayout.class, "layout", value);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.gradquant.cli;
 
-import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
 import io.gradquant.data.DataLocator;
 import io.gradquant.data.DatasetKind;
@@ -22,9 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
- * The options train and compare share: model, data, recipe (defaults from the reference harness),
- * quantizer settings, device, backend and output. {@link #validate} turns them into checked
- * values or a usage error naming the option.
+ * The options train and compare share besides the quantizer's ({@link QuantizerOptions}): model,
+ * data, recipe (defaults from the reference harness), seed, device and output. {@link #validate}
+ * turns them into checked values or a usage error naming the option.
  */
 final class HarnessOptions {
     @Option(names = "--model", required = true, paramLabel = "NAME", converter = Converters.Model.class,
@@ -79,73 +78,49 @@ final class HarnessOptions {
                     + " works (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", converter = Converters.Backend.class,
-            description = "Quantization backend: auto, java, cpu or cuda (default: ${DEFAULT-VALUE}).")
-    String backend;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads of the cpu backend; 0 = all hardware threads (default: ${DEFAULT-VALUE}).")
-    int threads;
-
-    @Option(names = "--bucket-size", paramLabel = "N", defaultValue = "" + QuantizerSpec.DEFAULT_BUCKET_SIZE,
-            description = "Values per bucket; buckets span tensors (default: ${DEFAULT-VALUE}).")
-    int bucketSize;
-
-    @Option(names = "--levels", paramLabel = "N", defaultValue = "" + QuantizerSpec.DEFAULT_LEVELS,
-            description = "Quantization levels, 2 to 256; 4 or more for exponential (default: ${DEFAULT-VALUE}).")
-    int levels;
-
-    @Option(names = "--smart-fraction", paramLabel = "F", defaultValue = "" + QuantizerSpec.DEFAULT_SMART_FRACTION,
-            description = "Fraction of a bucket smart samples, in (0, 1] (default: ${DEFAULT-VALUE}).")
-    double smartFraction;
-
     @Option(names = "--out", paramLabel = "DIR",
             description = "Results directory; must not exist or be empty unless --force"
                     + " (default: a new gradquant-runs/COMMAND-DATE-TIME).")
     Path out;
 
-    @Option(names = "--force", description = "Write into an existing, non-empty --out directory.")
+    @Option(names = "--force", description = "Write into an existing, non-empty --out directory: files of the same"
+            + " name are replaced (kept whole until then; a symbolic link is written through), others are left alone.")
     boolean force;
 
     /**
-     * The recipe, after checking every option that needs no data.
+     * The recipe, after checking every option that needs no data, the quantizer options with every
+     * quantizer that will run among them.
      *
-     * @param quantizers the quantizers that will run (their specs are checked with these settings)
      * @throws ParameterException naming the first bad option
      */
-    Recipe validate(CommandSpec spec, List<QuantizerType> quantizers) {
-        if (threads < 0) {
-            throw new ParameterException(spec.commandLine(),
-                    "--threads " + threads + " is not allowed: it must be >= 1, or 0 for all hardware threads");
-        }
+    Recipe validate(CommandSpec spec, QuantizerOptions quantizer, List<QuantizerType> quantizers) {
+        quantizer.check(spec, quantizers, seed);
         if (!List.of("auto", "cpu", "gpu").contains(device.trim().toLowerCase(java.util.Locale.ROOT))) {
             throw new ParameterException(spec.commandLine(),
                     "unknown device '" + device + "': allowed are " + DeviceChoice.NAMES);
         }
         try {
-            for (QuantizerType type : quantizers) {
-                factory(null).spec(type);
-            }
             return new Recipe(epochs, batchSize, lr, momentum, weightDecay, milestones, maxStepsPerEpoch, seed);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 
-    /** The quantizer settings on {@code on}. */
-    QuantizerFactory factory(io.gradquant.backend.Backend on) {
-        return new QuantizerFactory(bucketSize, levels, smartFraction, seed, on);
+    /** The quantizers of every run, on {@code on}, with this invocation's seed. */
+    QuantizerFactory factory(QuantizerOptions quantizer, io.gradquant.backend.Backend on) {
+        return new QuantizerFactory(type -> quantizer.spec(type, seed), on);
     }
 
     /**
-     * The output directory, checked but not created yet.
+     * The output directory, checked but not created yet: it may be written, and so may each of
+     * {@code files} that is already in it (a forced run replaces them).
      *
-     * @throws ParameterException if it exists, is not empty and --force was not given
+     * @throws ParameterException if it exists and is not empty without --force, or cannot be written
      */
-    Path checkOut(CommandSpec spec, String command) throws IOException {
+    Path checkOut(CommandSpec spec, String command, List<String> files) {
         Path dir = out != null ? out : OutputDirectory.defaultFor(command);
         try {
-            OutputDirectory.check(dir, force);
+            OutputDirectory.check(dir, force, files);
             return dir;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -170,11 +145,12 @@ final class HarnessOptions {
     }
 
     /** The settings record of this invocation, for the result files. */
-    Settings settings(String command, List<QuantizerType> quantizers, DeviceChoice choice, TrainingData data,
-            int varianceSteps) {
+    Settings settings(String command, QuantizerOptions q, List<QuantizerType> quantizers, DeviceChoice choice,
+            TrainingData data, int varianceSteps) {
         return new Settings(command, model.cliName(), dataset.cliName(), String.valueOf(dataLocation),
-                choice.device().toString(), choice.backend().name(), threads,
-                quantizers.stream().map(QuantizerType::cliName).toList(), bucketSize, levels, smartFraction, epochs,
+                choice.device().toString(), choice.backend().name(), q.threads,
+                quantizers.stream().map(QuantizerType::cliName).toList(), q.bucketSize, q.levels, q.smartFraction,
+                Converters.cliName(q.norm), Converters.cliName(q.layout), epochs,
                 batchSize, decimal(lr), decimal(momentum), decimal(weightDecay), milestones, maxStepsPerEpoch, seed,
                 varianceSteps,
                 data.trainSize(), data.testSize());

@@ -1,28 +1,31 @@
 package io.gradquant.cli;
 
-import com.google.gson.FieldNamingPolicy;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.gradquant.ExponentialNorm;
 import io.gradquant.QuantStats;
 import io.gradquant.Quantizer;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
 import io.gradquant.Segments;
 import io.gradquant.backend.Backends;
+import io.gradquant.harness.Json;
 import io.gradquant.io.Npy;
 import io.gradquant.io.NpyArray;
+import io.gradquant.io.OutputFile;
+import io.gradquant.io.OutputFileException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -44,11 +47,13 @@ final class QuantizeCommand implements Callable<Integer> {
 
     /** Exactly one input. */
     static final class Source {
-        @Option(names = "--input", paramLabel = "FILE.npy", description = "A float32 ('<f4') C-order .npy file.")
+        @Option(names = "--input", paramLabel = "FILE.npy", description = "A float32 ('<f4') C-order .npy file of at"
+                + " most " + Npy.MAX_ELEMENTS + " values; a named pipe or <(command) works too.")
         Path file;
 
         @Option(names = "--synthetic", paramLabel = "DIST:N", converter = Converters.SyntheticInput.class,
-                description = "N values from normal, laplace or uniform on [-1,1), seeded by --seed, e.g. normal:20000.")
+                description = "N values from normal, laplace or uniform on [-1,1), seeded by --seed, e.g. normal:20000;"
+                        + " N at most " + Npy.MAX_ELEMENTS + ".")
         Synthetic synthetic;
     }
 
@@ -56,39 +61,20 @@ final class QuantizeCommand implements Callable<Integer> {
             description = "none, standard, smart, hadamard or exponential (default: ${DEFAULT-VALUE}).")
     private QuantizerType quantizer;
 
-    @Option(names = "--bucket-size", paramLabel = "N", defaultValue = "" + QuantizerSpec.DEFAULT_BUCKET_SIZE,
-            description = "Values per bucket (default: ${DEFAULT-VALUE}).")
-    private int bucketSize;
+    @Mixin
+    private QuantizerOptions options;
 
-    @Option(names = "--levels", paramLabel = "N", defaultValue = "" + QuantizerSpec.DEFAULT_LEVELS,
-            description = "Quantization levels, 2 to 256; 4 or more for exponential (default: ${DEFAULT-VALUE}).")
-    private int levels;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "Seed of the quantizer and of a synthetic input (default: ${DEFAULT-VALUE}).")
     private long seed;
-
-    @Option(names = "--smart-fraction", paramLabel = "F", defaultValue = "" + QuantizerSpec.DEFAULT_SMART_FRACTION,
-            description = "Fraction of a bucket smart samples as candidates, in (0, 1] (default: ${DEFAULT-VALUE}).")
-    private double smartFraction;
-
-    @Option(names = "--norm", paramLabel = "l2|max", defaultValue = "l2", converter = Converters.Norm.class,
-            description = "Bucket norm for exponential: l2 or max (default: ${DEFAULT-VALUE}).")
-    private ExponentialNorm norm;
-
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", converter = Converters.Backend.class,
-            description = "auto, java, cpu or cuda (default: ${DEFAULT-VALUE}).")
-    private String backend;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads for the cpu backend; 0 = all hardware threads (default: ${DEFAULT-VALUE}).")
-    private int threads;
 
     @Option(names = "--repeat", defaultValue = "1", paramLabel = "K",
             description = "Independent quantizations of the input, steps 0 to K-1 (default: ${DEFAULT-VALUE}).")
     private int repeat;
 
     @Option(names = "--output", paramLabel = "FILE.npy",
-            description = "Write the quantized output of the first repeat (step 0) here.")
+            description = "Write the quantized output of the first repeat (step 0) here: a new name or a regular file,"
+                    + " replaced whole; a symbolic link is written through.")
     private Path output;
 
     @Option(names = "--json", description = "Print one JSON object on stdout instead of text.")
@@ -97,8 +83,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         QuantizerSpec quantizerSpec = validate();
-        Backends.Choice choice = Backends.create(backend, threads);
-        if (backend.equals("auto")) {
+        Backends.Choice choice = Backends.create(options.backend, options.threads);
+        if (options.backend.equals("auto")) {
             spec.commandLine().getErr().println("gradquant: " + choice.reason());
             spec.commandLine().getErr().flush();
         }
@@ -106,7 +92,7 @@ final class QuantizeCommand implements Callable<Integer> {
         try {
             report = run(quantizerSpec, new Quantizer(quantizerSpec, choice.backend()));
         } catch (OutOfMemoryError e) {
-            // the buffers are the only large allocations; say how to get more instead of dying
+            // validate() checked the sizes it could know; an input from a pipe has none until it is read
             throw new IllegalStateException("out of memory (" + e.getMessage() + "): give Java more with"
                     + " -Xmx and -XX:MaxDirectMemorySize (the launcher passes $JAVA_OPTS)", e);
         }
@@ -114,34 +100,57 @@ final class QuantizeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Every check that needs no input data, so that a bad option never leaves a file written. */
+    /**
+     * Every check that needs no input data, so that a bad option fails at once (exit code 2) and
+     * never leaves a file written: the options, the output file, and the memory the input needs.
+     */
     private QuantizerSpec validate() {
-        QuantizerSpec quantizerSpec;
-        try {
-            quantizerSpec = QuantizerSpec.builder(quantizer).bucketSize(bucketSize).levels(levels).seed(seed)
-                    .smartFraction(smartFraction).exponentialNorm(norm).build();
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
+        QuantizerSpec quantizerSpec = options.check(spec, List.of(quantizer), seed).get(0);
         if (repeat < 1) {
             throw usage("--repeat " + repeat + " is not allowed: it must be >= 1");
         }
-        if (threads < 0) {
-            throw usage("--threads " + threads + " is not allowed: it must be >= 1, or 0 for all hardware threads");
-        }
-        if (source.synthetic != null && repeat > 1 && source.synthetic.n() > RepeatMetrics.MAX_ARRAY) {
-            throw usage(RepeatMetrics.tooLongForRepeats(source.synthetic.n()));
-        }
         if (output != null) {
-            Path dir = output.toAbsolutePath().getParent();
-            if (dir == null || !Files.isDirectory(dir)) {
-                throw usage("--output " + output + ": directory " + dir + " does not exist");
-            }
-            if (Files.isDirectory(output)) {
-                throw usage("--output " + output + " is a directory: it must be a file name");
+            try {
+                OutputFile.check(output);
+            } catch (OutputFileException e) {
+                throw usage("--output " + output + ": " + e.getMessage());
             }
         }
+        checkMemory();
         return quantizerSpec;
+    }
+
+    /**
+     * Refuses an input this JVM cannot hold: the input and its working copy in direct memory, and
+     * with {@code --repeat} above 1 the sum of the outputs on the heap. The size of a file is known
+     * from the file system; a pipe's only once it is read.
+     */
+    private void checkMemory() {
+        long n;
+        String what;
+        if (source.synthetic != null) {
+            n = source.synthetic.n();
+            what = "--synthetic " + source.synthetic;
+        } else {
+            if (!Files.isRegularFile(source.file)) {
+                return;
+            }
+            try {
+                long bytes = Files.size(source.file);
+                n = bytes / Float.BYTES;
+                if (n > Npy.MAX_ELEMENTS) {
+                    return; // too large for any memory: reading its header says so, naming the limit
+                }
+                what = "--input " + source.file + " (a file of " + bytes + " bytes)";
+            } catch (IOException e) {
+                return; // reading it will say what is wrong
+            }
+        }
+        String shortfall = MemoryBudget.shortfall(what + (repeat > 1 ? " with --repeat " + repeat : ""),
+                2L * Float.BYTES * n, repeat > 1 ? RepeatMetrics.heapBytes(n) : 0);
+        if (shortfall != null) {
+            throw usage(shortfall);
+        }
     }
 
     private ParameterException usage(String message) {
@@ -150,27 +159,27 @@ final class QuantizeCommand implements Callable<Integer> {
 
     private QuantizeReport run(QuantizerSpec quantizerSpec, Quantizer q) throws IOException {
         long[] shape;
-        FloatBuffer[] input;
+        FloatBuffer input;
         String inputName;
         if (source.file != null) {
             NpyArray array = Npy.readArray(source.file);
             shape = array.shape();
-            input = new FloatBuffer[] {array.data()};
+            input = array.data();
             inputName = source.file.toString();
         } else {
             shape = new long[] {source.synthetic.n()};
-            input = FloatChunks.allocate(source.synthetic.n());
+            input = ByteBuffer.allocateDirect(source.synthetic.n() * Float.BYTES).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
             source.synthetic.fill(input, seed);
             inputName = source.synthetic.toString();
         }
         Segments inputSegments = Segments.of(input);
         RepeatMetrics metrics = new RepeatMetrics(inputSegments, quantizerSpec.bucketSize(), repeat);
-        FloatBuffer[] work = FloatChunks.copyOf(input);
+        FloatBuffer work = ByteBuffer.allocateDirect(input.limit() * Float.BYTES).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
         Segments workSegments = Segments.of(work);
         for (int step = 0; step < repeat; step++) {
-            if (step > 0) {
-                FloatChunks.copyInto(input, work);
-            }
+            work.clear().put(input.duplicate().clear()).clear();
             long start = System.nanoTime();
             QuantStats stats = q.quantize(workSegments, step);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -186,16 +195,14 @@ final class QuantizeCommand implements Callable<Integer> {
     }
 
     private void print(QuantizeReport report) {
-        // NaN/Infinity cannot arise from finite buckets, but if one ever does, print it rather than fail
-        Gson gson = new GsonBuilder().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
-                .serializeSpecialFloatingPointValues().setPrettyPrinting().create();
+        // NaN/Infinity cannot arise from finite buckets; if one ever does, it is null, as in every result file
         PrintWriter out = spec.commandLine().getOut();
-        JsonObject tree = gson.toJsonTree(report).getAsJsonObject();
+        JsonObject tree = Json.GSON.toJsonTree(report).getAsJsonObject();
         if (json) {
-            out.println(gson.toJson(tree));
+            out.println(Json.GSON.toJson(tree));
         } else {
             for (Map.Entry<String, JsonElement> e : tree.entrySet()) {
-                out.printf("%-22s %s%n", e.getKey(), e.getValue().getAsString());
+                out.printf("%-22s %s%n", e.getKey(), e.getValue().isJsonNull() ? "null" : e.getValue().getAsString());
             }
         }
         out.flush();

@@ -11,11 +11,10 @@ import java.util.Arrays;
  * unchanged and leaves them out of its statistics, so every ratio here is over the same buckets.
  */
 final class RepeatMetrics {
-    /** Largest Java array, with the margin the JVM needs for its header. */
-    static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
-
     private final Segments input;
     private final int bucketSize;
+    /** Length of the scratch arrays: a bucket, or the whole input if that is shorter. */
+    private final int scratch;
     private final double inputNormSquared;
     /** Sum of the outputs, only when there is more than one repeat (else the single output is the mean). */
     private final double[] outputSum;
@@ -30,21 +29,19 @@ final class RepeatMetrics {
     private long nonFiniteBuckets;
 
     /**
-     * @param input      the unquantized values; must not change while this is in use
+     * @param input      the unquantized values, at most {@link io.gradquant.io.Npy#MAX_ELEMENTS}; must not
+     *                   change while this is in use
      * @param bucketSize the spec's bucket size
      * @param repeats    how many outputs will be added
-     * @throws IllegalArgumentException if repeats > 1 and the input is too long to sum in one array
      */
     RepeatMetrics(Segments input, int bucketSize, int repeats) {
         this.input = input;
         this.bucketSize = bucketSize;
         long n = input.totalLength();
-        if (repeats > 1 && n > MAX_ARRAY) {
-            throw new IllegalArgumentException(tooLongForRepeats(n));
-        }
-        this.outputSum = repeats > 1 ? new double[(int) n] : null;
+        this.scratch = (int) Math.max(1, Math.min(bucketSize, n));
+        this.outputSum = repeats > 1 ? new double[Math.toIntExact(n)] : null;
         double norm = 0;
-        float[] x = new float[bucketSize];
+        float[] x = new float[scratch];
         for (long start = 0; start < n; start += bucketSize) {
             int len = (int) Math.min(bucketSize, n - start);
             input.read(start, x, len);
@@ -57,10 +54,9 @@ final class RepeatMetrics {
         this.inputNormSquared = norm;
     }
 
-    /** The message for an input too long for {@code --repeat} > 1. */
-    static String tooLongForRepeats(long n) {
-        return "the input has " + n + " elements: --repeat above 1 needs at most " + MAX_ARRAY
-                + " (the mean output is summed in one double array); use --repeat 1";
+    /** Heap that more than one repeat needs for an input of {@code n} values: the sum of the outputs. */
+    static long heapBytes(long n) {
+        return n * Double.BYTES;
     }
 
     /** Adds one repeat: its output, the quantizer's statistics and the wall time of the call. */
@@ -71,8 +67,8 @@ final class RepeatMetrics {
         seconds += callSeconds;
         nonFiniteBuckets = Math.max(nonFiniteBuckets, stats.nonFiniteBuckets());
         long n = input.totalLength();
-        float[] x = new float[bucketSize];
-        float[] q = new float[bucketSize];
+        float[] x = new float[scratch];
+        float[] q = new float[scratch];
         double errorSquared = 0;
         for (long start = 0; start < n; start += bucketSize) {
             int len = (int) Math.min(bucketSize, n - start);
@@ -119,7 +115,7 @@ final class RepeatMetrics {
             return Math.sqrt(ratio(errorSquaredOfLast, inputNormSquared));
         }
         long n = input.totalLength();
-        float[] x = new float[bucketSize];
+        float[] x = new float[scratch];
         double biasSquared = 0;
         for (long start = 0; start < n; start += bucketSize) {
             int len = (int) Math.min(bucketSize, n - start);

@@ -1,5 +1,6 @@
 package io.gradquant.cli;
 
+import io.gradquant.io.Npy;
 import java.nio.FloatBuffer;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -9,9 +10,10 @@ import java.util.SplittableRandom;
  * The command line writes it as {@code DIST:N}, for example {@code normal:20000}.
  *
  * @param distribution what to draw from
- * @param n            number of values, >= 1
+ * @param n            number of values, 1 to {@link Npy#MAX_ELEMENTS}: a synthetic input holds no more than
+ *                     an {@code --input} file may, so that {@code --output} can always write its result
  */
-record Synthetic(Distribution distribution, long n) {
+record Synthetic(Distribution distribution, int n) {
     /** The distributions offered; all centred on 0. */
     enum Distribution {
         /** Standard normal, by the Box-Muller transform. */
@@ -57,27 +59,23 @@ record Synthetic(Distribution distribution, long n) {
             throw new IllegalArgumentException("element count '" + count + "' in '" + text
                     + "' is not a whole number: it must be an integer >= 1");
         }
-        if (n < 1) {
-            throw new IllegalArgumentException("element count " + n + " in '" + text + "' is not allowed: it must be >= 1");
+        if (n < 1 || n > Npy.MAX_ELEMENTS) {
+            throw new IllegalArgumentException("element count " + n + " in '" + text + "' is not allowed: it must be"
+                    + " in [1, " + Npy.MAX_ELEMENTS + "] (2^29 - 1, the most float32 values a .npy file here may hold)");
         }
-        return new Synthetic(d, n);
+        return new Synthetic(d, (int) n);
     }
 
-    /**
-     * Fills the chunks, in order, with the first values of the stream seeded by {@code seed}. The
-     * values depend only on the seed, distribution and index, not on how the chunks are cut.
-     */
-    void fill(FloatBuffer[] chunks, long seed) {
+    /** Fills {@code out} (index 0 to its limit) with the first values of the stream seeded by {@code seed}. */
+    void fill(FloatBuffer out, long seed) {
         Source source = new Source(distribution, new SplittableRandom(seed));
         float[] values = new float[FILL_CHUNK];
-        for (FloatBuffer chunk : chunks) {
-            for (int i = 0; i < chunk.limit(); i += FILL_CHUNK) {
-                int len = Math.min(FILL_CHUNK, chunk.limit() - i);
-                for (int j = 0; j < len; j++) {
-                    values[j] = source.next();
-                }
-                chunk.put(i, values, 0, len);
+        for (int i = 0; i < out.limit(); i += FILL_CHUNK) {
+            int len = Math.min(FILL_CHUNK, out.limit() - i);
+            for (int j = 0; j < len; j++) {
+                values[j] = source.next();
             }
+            out.put(i, values, 0, len);
         }
     }
 

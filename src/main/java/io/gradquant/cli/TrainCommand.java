@@ -29,14 +29,18 @@ final class TrainCommand implements Callable<Integer> {
     private QuantizerType quantizer;
 
     @Mixin
+    private QuantizerOptions quantizerOptions;
+
+    @Mixin
     private HarnessOptions options;
 
     @Override
     public Integer call() throws Exception {
-        HarnessSetup setup = HarnessSetup.prepare(spec, options, "train", List.of(quantizer), 0);
+        HarnessSetup setup = HarnessSetup.prepare(spec, options, quantizerOptions, "train", List.of(quantizer), 0,
+                TrainJob.FILES);
         PrintWriter out = spec.commandLine().getOut();
-        RunResult result = TrainJob.run(setup.experiment(), setup.settings(),
-                options.factory(setup.choice().backend()), quantizer, setup.dir(), out, ProgressBars.enabled());
+        RunResult result = TrainJob.run(setup.experiment(), setup.settings(), setup.factory(), quantizer, setup.dir(),
+                out, ProgressBars.enabled());
         out.printf(Locale.ROOT, "%s: test accuracy %.2f%% after %d epochs; results in %s%n", quantizer.cliName(),
                 100 * result.finalTestAccuracy(), result.epochs().size(), setup.dir());
         out.flush();

@@ -1,5 +1,6 @@
 package io.gradquant.harness;
 
+import io.gradquant.io.OutputFile;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,11 +40,14 @@ final class Charts {
         }
     }
 
-    /** accuracy.png: test accuracy after each epoch, one line per quantizer. */
+    /** accuracy.png: test accuracy after each epoch, one line per quantizer (none for a run stopped in its first epoch). */
     static void accuracy(Path file, List<RunResult> runs, String title) throws IOException {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("epoch").yAxisTitle("test accuracy").build();
         for (RunResult run : runs) {
+            if (run.epochs().isEmpty()) {
+                continue;
+            }
             double[] x = run.epochs().stream().mapToDouble(EpochMetrics::epoch).toArray();
             double[] y = run.epochs().stream().mapToDouble(EpochMetrics::testAccuracy).toArray();
             XYSeries series = chart.addSeries(run.quantizer(), x, y);
@@ -83,9 +87,6 @@ final class Charts {
 
     private static void save(XYChart chart, Path file) throws IOException {
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
-        // XChart appends the extension itself: pass the name without ".png"
-        String name = file.toString();
-        BitmapEncoder.saveBitmap(chart, name.substring(0, name.length() - ".png".length()),
-                BitmapEncoder.BitmapFormat.PNG);
+        OutputFile.writeBytes(file, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
     }
 }

@@ -1,32 +1,26 @@
 package io.gradquant.harness;
 
-import java.io.BufferedWriter;
-import java.io.Closeable;
+import io.gradquant.io.OutputFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * {@code metrics.csv}: one row per finished epoch, quantizer first, flushed as each epoch ends so
- * that a run stopped later keeps every epoch it finished.
+ * {@code metrics.csv}: one row per finished epoch, quantizer first. The file is rewritten whole
+ * ({@link OutputFile}) as each epoch ends, so that a run stopped later keeps every epoch it
+ * finished and a reader never sees half a row.
  */
-final class MetricsCsv implements Closeable {
-    private final BufferedWriter out;
+final class MetricsCsv {
+    private final Path file;
+    private final StringBuilder rows = new StringBuilder("quantizer," + EpochMetrics.CSV_HEADER + "\n");
 
+    /** Writes the header row. */
     MetricsCsv(Path file) throws IOException {
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        out.write("quantizer," + EpochMetrics.CSV_HEADER + "\n");
-        out.flush();
+        this.file = file;
+        OutputFile.writeString(file, rows);
     }
 
     void append(String quantizer, EpochMetrics epoch) throws IOException {
-        out.write(quantizer + "," + epoch.csvFields() + "\n");
-        out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        out.close();
+        rows.append(quantizer).append(',').append(epoch.csvFields()).append('\n');
+        OutputFile.writeString(file, rows);
     }
 }

@@ -4,22 +4,20 @@ import io.gradquant.Quantizer;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
 import io.gradquant.backend.Backend;
+import java.util.function.Function;
 
 /**
- * Makes quantizers that share bucket size, levels, smart fraction, seed and backend; a new one per
+ * Makes the quantizers of a train or compare invocation: one spec per type, all sharing the
+ * invocation's settings (bucket size, levels, norm, layout, seed, ...), and a new quantizer per
  * run so that every run's step counter starts at 0.
  *
- * @param bucketSize    values per bucket
- * @param levels        quantization levels
- * @param smartFraction smart's sample fraction
- * @param seed          seed of the random streams
- * @param backend       the backend that quantizes
+ * @param specs   the spec of each type, as the command line's options give it
+ * @param backend the backend that quantizes
  */
-public record QuantizerFactory(int bucketSize, int levels, double smartFraction, long seed, Backend backend) {
-    /** The spec of {@code type} with these settings (validates them). */
+public record QuantizerFactory(Function<QuantizerType, QuantizerSpec> specs, Backend backend) {
+    /** The spec of {@code type}. */
     public QuantizerSpec spec(QuantizerType type) {
-        return QuantizerSpec.builder(type).bucketSize(bucketSize).levels(levels).smartFraction(smartFraction)
-                .seed(seed).build();
+        return specs.apply(type);
     }
 
     /** A new quantizer of {@code type} on {@code backend}, step 0. */

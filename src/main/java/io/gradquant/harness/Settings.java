@@ -17,6 +17,8 @@ import java.util.List;
  * @param bucketSize    values per bucket
  * @param levels        quantization levels
  * @param smartFraction smart's sample fraction
+ * @param norm          exponential's bucket norm, l2 or max
+ * @param layout        the bucket layout, spanning or per-segment
  * @param epochs        epochs
  * @param batchSize     batch size
  * @param learningRate  initial learning rate
@@ -30,7 +32,7 @@ import java.util.List;
  * @param testExamples  test examples in the data set
  */
 public record Settings(String command, String model, String dataset, String dataDir, String device, String backend,
-        int threads, List<String> quantizers, int bucketSize, int levels, double smartFraction, int epochs,
-        int batchSize, double learningRate, double momentum, double weightDecay, List<Integer> lrMilestones,
+        int threads, List<String> quantizers, int bucketSize, int levels, double smartFraction, String norm,
+        String layout, int epochs, int batchSize, double learningRate, double momentum, double weightDecay, List<Integer> lrMilestones,
         int maxStepsPerEpoch, long seed, int varianceSteps, int trainExamples, int testExamples) {
 }

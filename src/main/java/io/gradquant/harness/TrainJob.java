@@ -1,5 +1,6 @@
 package io.gradquant.harness;
 
+import io.gradquant.Quantizer;
 import io.gradquant.QuantizerType;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -7,17 +8,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code gradquant train}: one quantizer, one line per epoch, {@code DIR/metrics.csv} (rows
- * appended as epochs finish) and {@code DIR/summary.json} (written at the end, also when the run
- * stops early, with the reason).
+ * {@code gradquant train}: one quantizer, one line per epoch, {@code DIR/metrics.csv} (rewritten
+ * as epochs finish) and {@code DIR/summary.json} (written at the end, also when the run stops
+ * early: its {@code status} says why, and a number there is no value for is null).
  */
 public final class TrainJob {
+    /** The files a run writes into its directory. */
+    public static final List<String> FILES = List.of("metrics.csv", "summary.json");
+
     private TrainJob() {
     }
 
-    /** The summary.json document. */
-    record Summary(Settings config, String status, String quantizer, double testAccuracy, double epochSeconds,
-            double quantizationSecondsPerEpoch, double avgVariance, double avgNormalizedVariance,
+    /**
+     * The summary.json document.
+     *
+     * @param status        "completed", or "stopped: " and why, with the number of epochs finished
+     * @param quantizerSpec the spec the run quantized with, as {@link io.gradquant.QuantizerSpec#toString()} says it
+     */
+    record Summary(Settings config, String status, String quantizer, String quantizerSpec, double testAccuracy,
+            double epochSeconds, double quantizationSecondsPerEpoch, double avgVariance, double avgNormalizedVariance,
             List<EpochMetrics> epochs) {
     }
 
@@ -29,22 +38,25 @@ public final class TrainJob {
     public static RunResult run(Experiment experiment, Settings settings, QuantizerFactory quantizers,
             QuantizerType type, Path dir, PrintWriter out, boolean progress) throws Exception {
         List<EpochMetrics> done = new ArrayList<>();
+        Quantizer quantizer = quantizers.create(type);
         String status = "completed";
-        try (MetricsCsv csv = new MetricsCsv(dir.resolve("metrics.csv"))) {
-            return new TrainingRun(experiment, progress).train(quantizers.create(type), (q, e) -> {
+        MetricsCsv csv = new MetricsCsv(dir.resolve("metrics.csv"));
+        try {
+            return new TrainingRun(experiment, progress).train(quantizer, (q, e) -> {
                 done.add(e);
                 csv.append(q, e);
                 out.println(EpochLine.of(q, e, experiment.recipe().epochs()));
                 out.flush();
             });
         } catch (Exception | Error e) {
-            status = "stopped: " + e.getMessage();
+            status = "stopped: " + e.getMessage() + " (" + done.size() + " of " + experiment.recipe().epochs()
+                    + " epochs finished; a figure without a finished epoch is null)";
             throw e;
         } finally {
             RunResult partial = new RunResult(type.cliName(), done);
             Json.write(dir.resolve("summary.json"), new Summary(settings, status, type.cliName(),
-                    partial.finalTestAccuracy(), partial.meanEpochSeconds(), partial.meanQuantizationSeconds(),
-                    partial.meanVariance(), partial.meanNormalizedVariance(), done));
+                    quantizer.spec().toString(), partial.finalTestAccuracy(), partial.meanEpochSeconds(),
+                    partial.meanQuantizationSeconds(), partial.meanVariance(), partial.meanNormalizedVariance(), done));
         }
     }
 }

@@ -33,7 +33,8 @@ public final class VarianceProbe {
      * is shorter) and measures every quantizer on each.
      *
      * @param quantizers the quantizers, by name, in report order; they must work on host buffers
-     * @throws NonFiniteLossException if the probe's loss stops being finite
+     * @return the measurements; if the probe's loss stopped being finite, those of the steps before,
+     *         with {@link Result#stopped()} saying why
      */
     public Result run(Map<String, Quantizer> quantizers, int steps) throws Exception {
         Map<String, double[]> variance = new LinkedHashMap<>();
@@ -43,7 +44,7 @@ public final class VarianceProbe {
             normalized.put(name, new double[steps]);
         });
         if (steps == 0) {
-            return new Result(variance, normalized);
+            return new Result(variance, normalized, null);
         }
         Recipe recipe = experiment.recipe();
         EpochLearningRate lr = new EpochLearningRate(recipe);
@@ -66,8 +67,9 @@ public final class VarianceProbe {
                         }
                         EasyTrain.trainBatch(trainer, batch);
                         if (!Float.isFinite(loss.last())) {
-                            throw new NonFiniteLossException("the variance probe (unquantized SGD)", step + 1,
-                                    epoch + 1, loss.last());
+                            NonFiniteLossException stop = new NonFiniteLossException(
+                                    "the variance probe (unquantized SGD)", step + 1, epoch + 1, loss.last());
+                            return new Result(firstSteps(variance, step), firstSteps(normalized, step), stop);
                         }
                         for (Map.Entry<String, Quantizer> q : quantizers.entrySet()) {
                             QuantStats stats = q.getValue().quantize(copy.freshWork(), step);
@@ -81,7 +83,13 @@ public final class VarianceProbe {
                 }
             }
         }
-        return new Result(variance, normalized);
+        return new Result(variance, normalized, null);
+    }
+
+    private static Map<String, double[]> firstSteps(Map<String, double[]> all, int steps) {
+        Map<String, double[]> first = new LinkedHashMap<>();
+        all.forEach((name, values) -> first.put(name, java.util.Arrays.copyOf(values, steps)));
+        return first;
     }
 
     /** Copies the gradients after backward; the measuring happens in the loop, after the loss check. */
@@ -99,9 +107,13 @@ public final class VarianceProbe {
     }
 
     /**
-     * Per quantizer (in the order given), the variance and normalised variance of each probe step.
+     * Per quantizer (in the order given), the variance and normalised variance of each probe step
+     * taken.
+     *
+     * @param stopped null if every step was taken, else why the probe stopped early
      */
-    public record Result(Map<String, double[]> variance, Map<String, double[]> normalizedVariance) {
+    public record Result(Map<String, double[]> variance, Map<String, double[]> normalizedVariance,
+            NonFiniteLossException stopped) {
         /** Mean variance over the probe steps; NaN with no steps. */
         public double meanVariance(String quantizer) {
             return mean(variance.get(quantizer));

@@ -5,22 +5,20 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes NumPy .npy files holding little-endian float32 ({@code '<f4'}) arrays in C
  * order, of any shape. Reading accepts format versions 1.0, 2.0 and 3.0 and returns the values
  * flattened in a direct, native-order buffer, ready for every backend. Writing uses version 1.0
- * (2.0 if the header needs it) and replaces the target atomically, so a failed write leaves no
- * partial file behind.
+ * (2.0 if the header needs it) through {@link OutputFile}: the target is replaced atomically, a
+ * failed write leaves no partial file behind, and only regular files (or new names) are written.
  *
  * <p>Arrays are limited to what one direct buffer can hold: 2^31-1 bytes of data.
  */
@@ -29,6 +27,8 @@ public final class Npy {
     public static final String DESCR = "<f4";
     /** Largest data size, in bytes, that one buffer can hold. */
     public static final long MAX_DATA_BYTES = Integer.MAX_VALUE;
+    /** Most values an array may hold: as many float32 as {@link #MAX_DATA_BYTES} holds, 2^29 - 1. */
+    public static final int MAX_ELEMENTS = (int) (MAX_DATA_BYTES / Float.BYTES);
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** numpy pads the header so that the data starts on a multiple of this. */
@@ -52,7 +52,8 @@ public final class Npy {
     }
 
     /**
-     * Reads a .npy file's shape and values.
+     * Reads a .npy file's shape and values. The file is read front to back once, so a named pipe,
+     * {@code /dev/stdin} or a process substitution such as {@code <(python make.py)} works too.
      *
      * @throws NpyFormatException if the file is not a readable '&lt;f4' C-order .npy file
      * @throws IOException        if it cannot be read
@@ -65,55 +66,66 @@ public final class Npy {
             throw new IOException(file + ": is a directory, not a .npy file");
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            String where = file.toString();
-            byte[] magic = new byte[(int) Math.min(MAGIC.length, ch.size())];
-            readFully(ch, 0, magic.length, where, "the magic string").get(magic);
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw new NpyFormatException(where + ": not a .npy file: it does not start with the magic string"
-                        + " \\x93NUMPY (found '" + printable(magic) + "')");
-            }
-            ByteBuffer prefix = readFully(ch, MAGIC.length, 2, where, "the version");
-            int major = prefix.get() & 0xff;
-            int minor = prefix.get() & 0xff;
-            if (major < 1 || major > 3 || minor != 0) {
-                throw new NpyFormatException(where + ": unsupported .npy format version " + major + "." + minor
-                        + ": supported are 1.0, 2.0 and 3.0");
-            }
-            // 1.0 has a 2-byte header length, 2.0 and 3.0 a 4-byte one; 3.0 allows UTF-8 in the header
-            int lengthBytes = major == 1 ? 2 : 4;
-            ByteBuffer lengthField = readFully(ch, 8, lengthBytes, where, "the header length")
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            long headerLength = major == 1 ? lengthField.getShort() & 0xffffL : lengthField.getInt() & 0xffffffffL;
-            long dataOffset = 8 + lengthBytes + headerLength;
-            if (headerLength > MAX_HEADER_BYTES) {
-                throw new NpyFormatException(where + ": the header length field says " + headerLength
-                        + " bytes: more than the " + MAX_HEADER_BYTES + " bytes allowed (numpy writes a few hundred)");
-            }
-            if (dataOffset > ch.size()) {
-                throw new NpyFormatException(where + ": the header length field says " + headerLength
-                        + " bytes but the file has only " + Math.max(0, ch.size() - 8 - lengthBytes)
-                        + " bytes after it");
-            }
-            ByteBuffer headerBytes = readFully(ch, 8 + lengthBytes, (int) headerLength, where, "the header");
-            String text = new String(headerBytes.array(), 0, (int) headerLength,
-                    major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-            NpyHeader header = NpyHeader.parse(text, where);
-            check(header, where);
-            long count = header.elementCount();
-            long bytes = count * Float.BYTES; // cannot overflow: count fits the byte limit checked below
-            long available = ch.size() - dataOffset;
-            if (available < bytes) {
-                throw new NpyFormatException(where + ": data is shorter than the shape says: shape "
-                        + NpyHeader.shapeText(header.shape()) + " needs " + bytes + " bytes of float32 data after the "
-                        + dataOffset + "-byte header, the file has " + available);
-            }
-            if (available > bytes) {
-                throw new NpyFormatException(where + ": data is longer than the shape says: shape "
-                        + NpyHeader.shapeText(header.shape()) + " needs " + bytes + " bytes of float32 data after the "
-                        + dataOffset + "-byte header, the file has " + available);
-            }
-            return new NpyArray(header.shape(), readData(ch, dataOffset, (int) bytes, where));
+            // a regular file's size lets a short or long file be refused before its data is read;
+            // a pipe's size is unknown, and files under /proc say 0 whatever they hold
+            long size = Files.isRegularFile(file) && ch.size() > 0 ? ch.size() : -1;
+            return read(new Source(ch, file.toString()), size);
         }
+    }
+
+    private static NpyArray read(Source in, long size) throws IOException {
+        String where = in.where;
+        byte[] magic = in.readUpTo(MAGIC.length);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new NpyFormatException(where + ": not a .npy file: it does not start with the magic string"
+                    + " \\x93NUMPY (found '" + printable(magic) + "')");
+        }
+        ByteBuffer prefix = in.read(2, "the version");
+        int major = prefix.get() & 0xff;
+        int minor = prefix.get() & 0xff;
+        if (major < 1 || major > 3 || minor != 0) {
+            throw new NpyFormatException(where + ": unsupported .npy format version " + major + "." + minor
+                    + ": supported are 1.0, 2.0 and 3.0");
+        }
+        // 1.0 has a 2-byte header length, 2.0 and 3.0 a 4-byte one; 3.0 allows UTF-8 in the header
+        int lengthBytes = major == 1 ? 2 : 4;
+        ByteBuffer lengthField = in.read(lengthBytes, "the header length").order(ByteOrder.LITTLE_ENDIAN);
+        long headerLength = major == 1 ? lengthField.getShort() & 0xffffL : lengthField.getInt() & 0xffffffffL;
+        long dataOffset = 8 + lengthBytes + headerLength;
+        if (headerLength > MAX_HEADER_BYTES) {
+            throw new NpyFormatException(where + ": the header length field says " + headerLength
+                    + " bytes: more than the " + MAX_HEADER_BYTES + " bytes allowed (numpy writes a few hundred)");
+        }
+        if (size >= 0 && dataOffset > size) {
+            throw new NpyFormatException(where + ": the header length field says " + headerLength
+                    + " bytes but the file has only " + Math.max(0, size - 8 - lengthBytes) + " bytes after it");
+        }
+        ByteBuffer headerBytes = in.read((int) headerLength, "the header");
+        String text = new String(headerBytes.array(), 0, (int) headerLength,
+                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        NpyHeader header = NpyHeader.parse(text, where);
+        check(header, where);
+        long bytes = header.elementCount() * Float.BYTES; // cannot overflow: check() limited the count
+        if (size >= 0 && size - dataOffset != bytes) {
+            throw wrongLength(where, header, bytes, dataOffset, size - dataOffset, "the file has");
+        }
+        ByteBuffer data = ByteBuffer.allocateDirect((int) bytes);
+        long got = in.fill(data);
+        if (got < bytes) {
+            throw wrongLength(where, header, bytes, dataOffset, got, "the input ends after");
+        }
+        if (in.readUpTo(1).length > 0) {
+            throw wrongLength(where, header, bytes, dataOffset, bytes + 1, "the input has at least");
+        }
+        data.flip();
+        return new NpyArray(header.shape(), nativeOrder(data));
+    }
+
+    private static NpyFormatException wrongLength(String where, NpyHeader header, long bytes, long dataOffset,
+            long found, String has) {
+        return new NpyFormatException(where + ": data is " + (found < bytes ? "shorter" : "longer")
+                + " than the shape says: shape " + NpyHeader.shapeText(header.shape()) + " needs " + bytes
+                + " bytes of float32 data after the " + dataOffset + "-byte header, " + has + " " + found);
     }
 
     /** Rejects headers this reader does not handle, naming what was found and what is allowed. */
@@ -133,45 +145,65 @@ public final class Npy {
         } catch (ArithmeticException e) {
             count = Long.MAX_VALUE;
         }
-        if (count > MAX_DATA_BYTES / Float.BYTES) {
+        if (count > MAX_ELEMENTS) {
             throw new NpyFormatException(where + ": shape " + NpyHeader.shapeText(header.shape()) + " holds "
                     + (count == Long.MAX_VALUE ? "more than 2^63" : Long.toString(count)) + " values: more than the "
-                    + MAX_DATA_BYTES / Float.BYTES + " float32 values (2^31-1 bytes) this reader supports");
+                    + MAX_ELEMENTS + " float32 values (2^31-1 bytes) this reader supports");
         }
     }
 
-    private static FloatBuffer readData(FileChannel ch, long offset, int bytes, String where) throws IOException {
-        ByteBuffer data = ByteBuffer.allocateDirect(bytes);
-        fill(ch, offset, data, where, "the data");
-        data.flip();
+    /** The data as native-order floats; a big-endian host converts once, so the backends always see native order. */
+    private static FloatBuffer nativeOrder(ByteBuffer data) {
         if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
             return data.order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
-        // big-endian host: convert once, so the backends always see native order
         FloatBuffer little = data.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        FloatBuffer nativeOrder = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer nativeOrder = ByteBuffer.allocateDirect(data.limit()).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
         nativeOrder.put(little).flip();
         return nativeOrder;
     }
 
-    private static ByteBuffer readFully(FileChannel ch, long offset, int length, String where, String what)
-            throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(length);
-        fill(ch, offset, b, where, what);
-        b.flip();
-        return b;
-    }
+    /** A channel read front to back, counting the bytes read for the messages. */
+    private static final class Source {
+        private final ReadableByteChannel ch;
+        private final String where;
+        private long position;
 
-    private static void fill(FileChannel ch, long offset, ByteBuffer b, String where, String what)
-            throws IOException {
-        long at = offset;
-        while (b.hasRemaining()) {
-            int n = ch.read(b, at);
-            if (n < 0) {
+        Source(ReadableByteChannel ch, String where) {
+            this.ch = ch;
+            this.where = where;
+        }
+
+        /** Exactly {@code length} bytes, or a message saying the input ends inside {@code what}. */
+        ByteBuffer read(int length, String what) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(length);
+            if (fill(b) < length) {
                 throw new NpyFormatException(where + ": not a complete .npy file: it ends inside " + what
-                        + " (file size " + ch.size() + " bytes)");
+                        + " (after " + position + " bytes)");
             }
-            at += n;
+            b.flip();
+            return b;
+        }
+
+        /** Up to {@code length} bytes: fewer only where the input ends. */
+        byte[] readUpTo(int length) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(length);
+            fill(b);
+            return Arrays.copyOf(b.array(), b.position());
+        }
+
+        /** Reads until {@code b} is full or the input ends; returns the bytes read. */
+        long fill(ByteBuffer b) throws IOException {
+            long before = position;
+            while (b.hasRemaining()) {
+                int n = ch.read(b);
+                if (n < 0) {
+                    break;
+                }
+                position += n;
+            }
+            return position - before;
         }
     }
 
@@ -182,11 +214,12 @@ public final class Npy {
 
     /**
      * Writes a float32 C-order array whose values are the concatenation of {@code parts} (each
-     * from index 0 to its limit; positions are ignored and left unchanged). The data goes to a
-     * temporary file in the same directory, which is then renamed over {@code file} atomically.
+     * from index 0 to its limit; positions are ignored and left unchanged), as {@link OutputFile#write}
+     * does: through a temporary file renamed over {@code file}, symbolic links written through.
      *
      * @param shape the array's shape; its product must equal the total length of the parts
      * @throws IllegalArgumentException if the shape does not match the data
+     * @throws OutputFileException      if {@code file} is not a regular file or a new name
      * @throws IOException              if the file cannot be written; nothing is left behind
      */
     public static void write(Path file, long[] shape, FloatBuffer... parts) throws IOException {
@@ -204,27 +237,11 @@ public final class Npy {
             throw new IllegalArgumentException("shape " + NpyHeader.shapeText(shape) + " holds "
                     + header.elementCount() + " values but the data has " + total);
         }
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        // not Files.createTempFile: that makes the file owner-only (0600), and the rename would
-        // carry those permissions onto the result; CREATE_NEW uses the umask like any new file
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current()
-                .nextLong()) + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writeAll(ch, ByteBuffer.wrap(headerBytes(header)));
-                writeData(ch, parts);
-                ch.force(false);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot write " + file + ": the file system cannot rename " + temp
-                        + " onto it atomically", e);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        byte[] head = headerBytes(header);
+        OutputFile.write(file, ch -> {
+            writeAll(ch, ByteBuffer.wrap(head));
+            writeData(ch, parts);
+        });
     }
 
     /** Magic, version, length and the header padded with spaces and a newline to a multiple of 64. */

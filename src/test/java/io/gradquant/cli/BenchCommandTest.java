@@ -92,6 +92,21 @@ class BenchCommandTest {
     }
 
     @Test
+    void theSharedQuantizerOptionsReachTheBenchAndABucketLongerThanTheInputIsOneBucket() {
+        // exponential with the max norm: the DJL composition divides by the L2 norm, so there is nothing to race;
+        // a billion-value bucket on 2000 values: the composition's rows are sized by the input, not the bucket
+        CliRunner.Result r = CliRunner.run("bench", "--json", "--backend", "cpu", "--threads", "1", "--elements",
+                "2000", "--repeats", "1", "--warmup", "0", "--quantizers", "exponential,standard", "--norm", "max",
+                "--layout", "per-segment", "--bucket-size", "1000000000");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = StrictJson.parse(r.out()).getAsJsonObject();
+        assertEquals(1000000000, o.get("bucket_size").getAsInt());
+        JsonArray results = o.getAsJsonArray("results");
+        assertTrue(results.get(0).getAsJsonObject().get("vs_djl_ops").isJsonNull(), results.toString());
+        assertTrue(results.get(1).getAsJsonObject().get("vs_djl_ops").getAsDouble() > 0, results.toString());
+    }
+
+    @Test
     void tableListsTheAskedQuantizersInOrderAndNoDjlOpsMeansNull() {
         CliRunner.Result table = CliRunner.run("bench", "--backend", "cpu", "--elements", "1000", "--repeats", "1",
                 "--warmup", "0", "--quantizers", "exponential,standard", "--no-djl-ops");

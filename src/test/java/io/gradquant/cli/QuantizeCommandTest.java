@@ -116,11 +116,11 @@ class QuantizeCommandTest {
         assertArrayEquals(new long[] {3000}, written.shape());
 
         // the same input quantized through the API at step 0
-        FloatBuffer[] input = FloatChunks.allocate(3000);
+        FloatBuffer input = FloatBuffer.allocate(3000);
         Synthetic.parse("uniform:3000").fill(input, 7);
         QuantizerSpec spec = QuantizerSpec.builder(QuantizerType.STANDARD).bucketSize(100).levels(4).seed(7).build();
         new JavaBackend().quantize(spec, 0, Segments.of(input));
-        assertArrayEquals(toArray(input[0]), toArray(written.data()));
+        assertArrayEquals(toArray(input), toArray(written.data()));
     }
 
     @Test
@@ -234,7 +234,7 @@ class QuantizeCommandTest {
             {"no input", "Missing required argument", "--input", "--synthetic"},
             {"--input x.npy --synthetic normal:5", "mutually exclusive"},
             {"--synthetic gauss:5", "unknown distribution 'gauss'", "normal, laplace, uniform"},
-            {"--synthetic normal:0", "element count 0", ">= 1"},
+            {"--synthetic normal:0", "'--synthetic'", "element count 0", "[1, 536870911]"},
             {"--synthetic normal", "is not DIST:N"},
             {"--synthetic normal:5 --quantizer fancy", "unknown quantizer 'fancy'", "none, standard, smart"},
             {"--synthetic normal:5 --backend gpu", "unknown backend 'gpu'", "auto, java, cpu, cuda"},
@@ -245,7 +245,9 @@ class QuantizeCommandTest {
             {"--synthetic normal:5 --repeat 0", "--repeat 0", ">= 1"},
             {"--synthetic normal:5 --threads -2", "--threads -2", ">= 1, or 0"},
             {"--synthetic normal:5 --levels many", "'many' is not an int"},
-            {"--synthetic normal:3000000000 --repeat 2", "3000000000 elements", "--repeat 1"},
+            {"--synthetic normal:3000000000", "'--synthetic'", "element count 3000000000", "[1, 536870911]"},
+            {"--synthetic normal:5 --layout diagonal", "'--layout'", "unknown layout 'diagonal'",
+                "spanning, per-segment"},
             {"--synthetic normal:5 --output /no/such/dir/x.npy", "directory /no/such/dir does not exist"},
             {"--synthetic normal:5 --frobnicate", "Unknown option: '--frobnicate'"},
         };

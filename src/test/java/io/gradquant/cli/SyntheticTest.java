@@ -1,10 +1,10 @@
 package io.gradquant.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gradquant.io.Npy;
 import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -12,12 +12,13 @@ class SyntheticTest {
     @Test
     void parsesDistAndCount() {
         assertEquals(new Synthetic(Synthetic.Distribution.LAPLACE, 12), Synthetic.parse("Laplace:12"));
-        assertEquals("uniform:5000000000", Synthetic.parse("uniform:5000000000").toString());
+        assertEquals("uniform:536870911", Synthetic.parse("uniform:536870911").toString());
     }
 
     @Test
     void rejectsBadSpecs() {
-        for (String bad : new String[] {"normal", "cauchy:5", "normal:0", "normal:-1", "normal:1.5", ":5", "normal:"}) {
+        for (String bad : new String[] {"normal", "cauchy:5", "normal:0", "normal:-1", "normal:1.5", ":5", "normal:",
+            "normal:536870912", "normal:3000000000", "normal:99999999999999999999"}) {
             assertThrows(IllegalArgumentException.class, () -> Synthetic.parse(bad), bad);
         }
     }
@@ -41,22 +42,17 @@ class SyntheticTest {
     }
 
     @Test
-    void valuesDoNotDependOnHowTheChunksAreCut() {
-        Synthetic s = Synthetic.parse("normal:1001");
-        FloatBuffer whole = FloatBuffer.allocate(1001);
-        s.fill(new FloatBuffer[] {whole}, 3);
-        FloatBuffer a = FloatBuffer.allocate(333);
-        FloatBuffer b = FloatBuffer.allocate(668);
-        s.fill(new FloatBuffer[] {a, b}, 3);
-        float[] joined = new float[1001];
-        a.get(0, joined, 0, 333);
-        b.get(0, joined, 333, 668);
-        assertArrayEquals(whole.array(), joined);
+    void theLimitIsTheNpyLimitAndTheMessageSaysIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Synthetic.parse("normal:" + (Npy.MAX_ELEMENTS + 1L)));
+        assertTrue(e.getMessage().contains("element count 536870912 in 'normal:536870912' is not allowed: it must be"
+                + " in [1, 536870911]"), e.getMessage());
+        assertEquals(Npy.MAX_ELEMENTS, Synthetic.parse("normal:" + Npy.MAX_ELEMENTS).n());
     }
 
     private static float[] sample(String dist, int n) {
         FloatBuffer b = FloatBuffer.allocate(n);
-        Synthetic.parse(dist + ":" + n).fill(new FloatBuffer[] {b}, 42);
+        Synthetic.parse(dist + ":" + n).fill(b, 42);
         return b.array();
     }
 

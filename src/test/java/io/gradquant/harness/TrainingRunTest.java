@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
 import io.gradquant.backend.CpuBackend;
 import io.gradquant.data.DatasetKind;
@@ -28,7 +29,8 @@ class TrainingRunTest {
         Recipe recipe = new Recipe(2, 32, 0.05f, 0.9f, 1e-4f, List.of(1), 0, 7);
         experiment = new Experiment(ModelKind.MLP, TrainingData.load(DatasetKind.FASHION_MNIST, dir), recipe,
                 Device.cpu());
-        factory = new QuantizerFactory(64, 8, 0.01, 7, new CpuBackend(1));
+        factory = new QuantizerFactory(type -> QuantizerSpec.builder(type).bucketSize(64).levels(8).seed(7).build(),
+                new CpuBackend(1));
     }
 
     private static List<EpochMetrics> train(QuantizerType type) throws Exception {

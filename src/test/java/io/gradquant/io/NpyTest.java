@@ -100,8 +100,9 @@ class NpyTest {
     void failedWriteLeavesNothingBehind() throws IOException {
         Path target = dir.resolve("is-a-dir.npy");
         Files.createDirectory(Files.createDirectories(target).resolve("keep"));
-        // the data is written to a temporary file, then the rename onto a non-empty directory fails
-        assertThrows(IOException.class, () -> Npy.write(target, FloatBuffer.wrap(SIX)));
+        OutputFileException isDir = assertThrows(OutputFileException.class,
+                () -> Npy.write(target, FloatBuffer.wrap(SIX)));
+        assertTrue(isDir.getMessage().startsWith(target + " is a directory, not a regular file"), isDir.getMessage());
         assertTrue(Files.isDirectory(target.resolve("keep")));
         assertEquals(1, countFiles(), "the temporary file was removed");
 
@@ -110,8 +111,10 @@ class NpyTest {
                 () -> Npy.write(mismatch, new long[] {4, 2}, FloatBuffer.wrap(SIX)));
         assertTrue(e.getMessage().contains("(4, 2) holds 8 values but the data has 6"), e.getMessage());
         assertFalse(Files.exists(mismatch));
-        assertThrows(NoSuchFileException.class,
+        OutputFileException missing = assertThrows(OutputFileException.class,
                 () -> Npy.write(dir.resolve("no/such/dir.npy"), FloatBuffer.wrap(SIX)));
+        assertTrue(missing.getMessage().contains("cannot write " + dir.resolve("no/such/dir.npy")
+                + ": no such file or directory"), missing.getMessage());
         assertEquals(1, countFiles());
     }
 

@@ -7,7 +7,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import io.gradquant.QuantizerType;
+import io.gradquant.ExponentialNorm;
+import io.gradquant.QuantizerSpec;
 import java.nio.FloatBuffer;
 
 /**
@@ -58,16 +59,21 @@ public final class DjlRace implements AutoCloseable {
             close(); // the tensors made so far, and PyTorch's thread count, as they were
             throw e;
         }
-        this.bucketSize = bucketSize;
+        // a bucket longer than the input is one bucket of the whole input: the same result, without
+        // padding every row out to the bucket size (a billion values for --bucket-size 1000000000)
+        this.bucketSize = (int) Math.min(bucketSize, Math.max(1, pristine[0].limit()));
         this.levels = levels;
         this.hadamard = new DjlHadamard(manager);
     }
 
-    /** The composition racing {@code type}, or null where none is reasonable (none, smart). */
-    public DjlQuantizer composition(QuantizerType type) {
-        return switch (type) {
+    /**
+     * The composition racing {@code spec}, or null where none is reasonable (none, smart) or none
+     * computes the same thing (exponential with the max norm: the composition divides by the L2 norm).
+     */
+    public DjlQuantizer composition(QuantizerSpec spec) {
+        return switch (spec.type()) {
             case STANDARD -> standard;
-            case EXPONENTIAL -> exponential;
+            case EXPONENTIAL -> spec.exponentialNorm() == ExponentialNorm.L2 ? exponential : null;
             case HADAMARD -> hadamard;
             // none has nothing to compose; smart's sampled dynamic programme over sorted candidates
             // is a sequential loop per bucket, not something tensor operations express
