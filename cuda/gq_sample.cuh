@@ -6,17 +6,9 @@
 // kernels.
 #pragma once
 #include "gq_device.cuh"
+#include "gq_smart_sample.cuh"
 
 namespace gq {
-
-constexpr int SMART_MIN_SAMPLE = 512;
-
-// min(n, max(ceil(fraction*n), 512)), as QuantizerSpec.smartSampleSize computes it.
-__device__ __forceinline__ int sample_size(double fraction, int n) {
-    int64_t wanted = (int64_t)ceil(fraction * n);
-    if (wanted < SMART_MIN_SAMPLE) wanted = SMART_MIN_SAMPLE;
-    return (int)(wanted < n ? wanted : n);
-}
 
 __device__ __forceinline__ uint64_t sample_key(const Call& c, const Bucket& r, int i) {
     return (uint64_t)random_bits(c.spec.seed, c.step, PURPOSE_SAMPLE, r.start + i) << 32 | (uint32_t)i;

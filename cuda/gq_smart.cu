@@ -1,6 +1,6 @@
-// smart: sample candidates, choose variance-optimal points by the shared level search
-// (gq_levels.cuh, run by one thread per bucket on the device), round unbiasedly between
-// neighbouring points (the twin of SmartKernel.java and Worker::smart in native/gq_cpu.cpp).
+// smart: sample candidates, choose points by the shared level search (gq_levels.cuh) with the
+// threads of the block, round unbiasedly between neighbouring points (the twin of SmartKernel.java
+// and Worker::smart in native/gq_cpu.cpp).
 //
 // Per-block global scratch (Call::scratch) holds the sample and the level search's arrays; its
 // layout is smart_scratch() below, and SmartLauncher.java computes the same size.
@@ -13,14 +13,15 @@ using namespace gq;
 namespace {
 
 struct SmartScratch {
-    float* sample;  // ceil_pow2(max_sample)
+    float* sample;       // ceil_pow2(max_sample)
     LevelScratch levels;
+    LevelNode* nodes[2];  // breadth-first nodes of the exact search: 2 * ceil_pow2(max_sample) each
     int64_t bytes;
 };
 
 // Doubles first, then floats and ints, so that every array is aligned.
 __device__ SmartScratch smart_scratch(unsigned char* base, int max_sample, int levels) {
-    int64_t m = max_sample;
+    int64_t m = max_sample, l = levels, p = ceil_pow2(max_sample);
     double* d = reinterpret_cast<double*>(base);
     SmartScratch s;
     s.levels.weight = d;
@@ -30,12 +31,130 @@ __device__ SmartScratch smart_scratch(unsigned char* base, int max_sample, int l
     s.levels.w0 = d + 4 * m;
     s.levels.w1 = d + 5 * m + 1;
     s.levels.w2 = d + 6 * m + 2;
-    float* f = reinterpret_cast<float*>(d + 7 * m + 3);
+    s.levels.cand = d + 7 * m + 3;
+    s.levels.metric = d + 15 * m + 3;
+    float* f = reinterpret_cast<float*>(d + 16 * m + 3);
     s.sample = f;
-    s.levels.distinct = f + ceil_pow2(max_sample);
-    s.levels.choice = reinterpret_cast<int32_t*>(s.levels.distinct + m);
-    s.bytes = (int64_t)(reinterpret_cast<unsigned char*>(s.levels.choice + (int64_t)levels * m) - base);
+    s.levels.distinct = f + p;
+    int32_t* i = reinterpret_cast<int32_t*>(s.levels.distinct + m);
+    s.levels.choice = i;
+    s.levels.list = i + l * m;
+    s.levels.fine = i + l * m + m;
+    s.levels.order = i + l * m + 2 * m;
+    s.levels.order_b = i + l * m + 3 * m;
+    s.levels.window = i + l * m + 4 * m;
+    s.levels.slot = i + l * m + 4 * m + 2 * l;
+    s.levels.points = i + l * m + 4 * m + 3 * l;
+    s.nodes[0] = reinterpret_cast<LevelNode*>(i + l * m + 4 * m + 5 * l);
+    s.nodes[1] = s.nodes[0] + 2 * p;
+    s.bytes = (int64_t)(reinterpret_cast<unsigned char*>(s.nodes[1] + 2 * p) - base);
     return s;
+}
+
+// One layered programme of the fast search, its rows spread over the block's threads; the trace
+// goes to out (thread 0). Ends with the block in step.
+__device__ void block_programme(const LevelDp& dp, const LevelPrefix& prefix, int32_t* out) {
+    level_dp_fill(dp, prefix, threadIdx.x, blockDim.x);
+    if (threadIdx.x == 0) dp.layer[0][0] = 0.0;
+    __syncthreads();
+    for (int k = 1; k < dp.levels; k++) {
+        level_rows(dp, k, threadIdx.x, blockDim.x);
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) level_dp_trace(dp, out);
+    __syncthreads();
+}
+
+// The exact search, each layer's divide and conquer breadth first: the nodes of one depth at a
+// time, over the threads; node t's children go to slots 2t and 2t+1 of the next depth (an empty
+// range marks a missing child). Ends with the block in step and the points in s.points.
+__device__ void block_exact(const LevelPrefix& prefix, int d, int levels, const SmartScratch& s) {
+    double* best = s.levels.best;
+    double* next = s.levels.next;
+    for (int j = 1 + threadIdx.x; j < d; j += blockDim.x) best[j] = prefix.cost(0, j);
+    __syncthreads();
+    for (int k = 2; k < levels - 1; k++) {
+        int32_t* choice = s.levels.choice + (int64_t)k * d;
+        if (threadIdx.x == 0) s.nodes[0][0] = level_root(k, d);
+        __syncthreads();
+        int from = 0;
+        for (int count = 1; count > 0; count *= 2) {
+            const LevelNode* here = s.nodes[from];
+            LevelNode* below = s.nodes[from ^ 1];
+            bool more = false;
+            for (int t = threadIdx.x; t < count; t += blockDim.x) {
+                LevelNode node = here[t];
+                LevelNode none = {1, 0, 0, 0};
+                LevelNode left = none, right = none;
+                if (node.low <= node.high) {
+                    int mid = (int)(((unsigned)node.low + (unsigned)node.high) >> 1);
+                    int arg = level_node(prefix, best, next, choice, node);
+                    if (node.low <= mid - 1) left = LevelNode{node.low, mid - 1, node.opt_low, arg};
+                    if (mid + 1 <= node.high) right = LevelNode{mid + 1, node.high, arg, node.opt_high};
+                    more |= left.low <= left.high || right.low <= right.high;
+                }
+                below[2 * t] = left;
+                below[2 * t + 1] = right;
+            }
+            from ^= 1;
+            if (!__syncthreads_or(more)) break;
+        }
+        double* t = best;
+        best = next;
+        next = t;
+    }
+    if (threadIdx.x == 0) {
+        int last = levels > 2 ? level_last(prefix, best, d, levels) : 0;
+        level_exact_trace(s.levels, d, levels, last, s.levels.points);
+    }
+    __syncthreads();
+}
+
+// gq_levels.cuh's choose_levels with the block: sequential steps on thread 0, programme rows and
+// divide-and-conquer nodes on all threads. Returns the number of points (in points) to every thread.
+__device__ int block_choose_levels(const SmartScratch& s, int m, int levels, float* points) {
+    __shared__ int shared_d, shared_n, shared_fine, shared_done;
+    const LevelScratch& ls = s.levels;
+    if (threadIdx.x == 0) shared_d = level_prefix(s.sample, m, ls);
+    __syncthreads();
+    int d = shared_d;
+    if (d <= levels) {
+        for (int i = threadIdx.x; i < d; i += blockDim.x) points[i] = ls.distinct[i];
+        __syncthreads();
+        return d;
+    }
+    LevelPrefix prefix = {ls.y, ls.w0, ls.w1, ls.w2};
+    LevelPlan plan = level_plan(d, levels);
+    int32_t* p = ls.points;
+    int32_t* q = ls.points + levels;
+    if (!plan.fast) {
+        block_exact(prefix, d, levels, s);
+    } else {
+        if (threadIdx.x == 0) {
+            shared_fine = level_candidates(prefix, d, plan, ls, ScalarLevelKernels());
+            shared_n = level_coarse_list(shared_fine, plan, levels, ls);
+        }
+        __syncthreads();
+        int nfine = shared_fine;
+        block_programme(level_dp(ls, levels, shared_n), prefix, p);
+        for (int round = 0; round < plan.rounds; round++) {
+            if (threadIdx.x == 0) shared_n = level_neighbour_list(nfine, levels, p, ls);
+            __syncthreads();
+            block_programme(level_dp(ls, levels, shared_n), prefix, q);
+            if (threadIdx.x == 0) {
+                shared_done = level_same(p, q, levels);
+                shared_n = level_radius_list(d, levels, plan.radius, q, ls);
+            }
+            __syncthreads();
+            block_programme(level_dp(ls, levels, shared_n), prefix, p);
+            if (threadIdx.x == 0) shared_done = shared_done && level_same(p, q, levels);
+            __syncthreads();
+            if (shared_done) break;
+        }
+    }
+    for (int k = threadIdx.x; k < levels; k += blockDim.x) points[k] = ls.distinct[p[k]];
+    __syncthreads();
+    return levels;
 }
 
 }  // namespace
@@ -44,7 +163,6 @@ extern "C" __global__ void GQ_BOUNDS gq_smart(const Call* call) {
     const Call& c = *call;
     float* values = dynamic_shared();
     __shared__ float points[256];
-    __shared__ int point_count;
     __shared__ int sample_count;
     SmartScratch s = smart_scratch(reinterpret_cast<unsigned char*>(c.scratch + (uint64_t)blockIdx.x * c.scratch_stride),
                                    c.max_sample, c.spec.levels);
@@ -81,7 +199,7 @@ extern "C" __global__ void GQ_BOUNDS gq_smart(const Call* call) {
         if (!__syncthreads_or(varies)) continue;  // one distinct value: the only point
         int arg_min = (int)(uint32_t)block_all_reduce(min_key, MinU64());
         int arg_max = (int)(uint32_t)block_all_reduce(max_key, MinU64());
-        int m = sample_size(c.spec.smart_fraction, r.n);
+        int m = smart_sample_size(c.spec.smart_fraction, r.n);
         if (m == r.n) {
             for (int i = threadIdx.x; i < r.n; i += blockDim.x) s.sample[i] = (on_chip ? values[i] : *element(c, r, i)) + 0.0f;
             if (threadIdx.x == 0) sample_count = r.n;
@@ -110,9 +228,7 @@ extern "C" __global__ void GQ_BOUNDS gq_smart(const Call* call) {
         for (int j = count + threadIdx.x; j < padded; j += blockDim.x) s.sample[j] = INFINITY;
         __syncthreads();
         bitonic_sort(s.sample, padded);
-        if (threadIdx.x == 0) point_count = choose_levels(s.sample, count, c.spec.levels, s.levels, points);
-        __syncthreads();
-        int pc = point_count;
+        int pc = block_choose_levels(s, count, c.spec.levels, points);
         for (int i = threadIdx.x; i < r.n; i += blockDim.x) {
             float* e = element(c, r, i);
             float v = on_chip ? values[i] : *e;

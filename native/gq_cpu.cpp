@@ -14,13 +14,14 @@
 #include "gq_levels.cuh"
 #include "gq_philox.cuh"
 #include "gq_round.cuh"
+#include "gq_smart_sample.cuh"
+#include "gq_smart_vector.h"
 #include "gq_wire.cuh"
 #include "gq_worker.h"
 
 namespace gq {
 namespace {
 
-constexpr int SMART_MIN_SAMPLE = 512;
 constexpr int64_t PREFETCH_FLOATS = 4096;  // 16 KiB: a third of L1d, a 4096-value bucket whole
 
 }  // namespace
@@ -93,18 +94,11 @@ Worker::Worker(const SpecBlock& spec, int max_bucket) : spec_(spec), gather_(max
         words = padded_size(max_bucket);
     }
     if (spec.type == Q_SMART) {
-        size_t m = (size_t)sample_size(max_bucket) + 2;
+        size_t m = (size_t)smart_sample_size(spec.smart_fraction, max_bucket) + 2;  // + min and max
         keys_.resize(max_bucket);
         sample_.resize(m);
-        distinct_.resize(m);
-        weight_.resize(m);
-        y_.resize(m);
-        w0_.resize(m + 1);
-        w1_.resize(m + 1);
-        w2_.resize(m + 1);
-        best_.resize(m);
-        next_.resize(m);
-        choice_.resize((size_t)spec.levels * m);
+        sort_scratch_.resize(avx512::SORT_MAX);
+        levels_.resize(m, spec.levels);
         points_.resize(spec.levels);
     }
     words_.resize(words);
@@ -126,11 +120,6 @@ Coded Worker::code(const float* x, int n, uint64_t start, uint64_t ordinal, uint
     }
     if (c.verdict != Verdict::UNCHANGED_COUNTED) c.norm_squared = scan.sum_squares;
     return c;
-}
-
-int Worker::sample_size(int n) const {
-    int64_t wanted = std::max<int64_t>((int64_t)std::ceil(spec_.smart_fraction * n), SMART_MIN_SAMPLE);
-    return (int)std::min<int64_t>(n, wanted);
 }
 
 Coded Worker::standard(const float* x, int n, const BucketScan& scan, uint64_t first_index, uint64_t step,
@@ -169,9 +158,10 @@ Coded Worker::hadamard(const float* x, int n, const BucketScan& scan, uint64_t s
 Coded Worker::smart(const float* x, int n, const BucketScan& scan, uint64_t start, uint64_t step) {
     if (n == 0 || scan.min == scan.max) return {Verdict::UNCHANGED, 0.0, 0.0};  // one distinct value: the only point
     int count = sample(x, n, scan, start, step);
-    LevelScratch s = {distinct_.data(), weight_.data(), y_.data(), w0_.data(), w1_.data(),
-                      w2_.data(), best_.data(), next_.data(), choice_.data()};
-    point_count_ = choose_levels(sample_.data(), count, spec_.levels, s, points_.data());
+    const LevelScratch& s = levels_.scratch();
+    point_count_ = vector_level() >= VECTOR_AVX512
+                       ? choose_levels(sample_.data(), count, spec_.levels, s, points_.data(), avx512::LevelKernels())
+                       : choose_levels(sample_.data(), count, spec_.levels, s, points_.data());
     fill_random_words(spec_.seed, step, PURPOSE_ROUND, start, n, words_.data());
     code_count_ = n;
     return {Verdict::QUANTIZED, points_index_all(points_.data(), point_count_, x, n, words_.data(), codes_.data()), 0.0};
@@ -180,7 +170,7 @@ Coded Worker::smart(const float* x, int n, const BucketScan& scan, uint64_t star
 // Sorted candidate sample: the m elements with the smallest (random key, position), plus the
 // first min and first max element if missed; -0 replaced by +0. Returns its size.
 int Worker::sample(const float* x, int n, const BucketScan& scan, uint64_t start, uint64_t step) {
-    int m = sample_size(n);
+    int m = smart_sample_size(spec_.smart_fraction, n);
     int count = 0;
     if (m == n) {
         for (int i = 0; i < n; i++) sample_[count++] = x[i];
@@ -211,7 +201,11 @@ int Worker::sample(const float* x, int n, const BucketScan& scan, uint64_t start
         if (max_key > cutoff && arg_max != arg_min) sample_[count++] = x[arg_max];
     }
     for (int i = 0; i < count; i++) sample_[i] += 0.0f;
-    std::sort(sample_.begin(), sample_.begin() + count);
+    if (vector_level() >= VECTOR_AVX512 && count <= avx512::SORT_MAX) {
+        avx512::sort_sample(sample_.data(), count, sort_scratch_.data());
+    } else {
+        std::sort(sample_.begin(), sample_.begin() + count);
+    }
     return count;
 }
 

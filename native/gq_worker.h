@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gq_cpu.h"
+#include "gq_levels.cuh"
 #include "gq_plan.cuh"
 #include "gq_vector.h"
 
@@ -57,6 +58,45 @@ constexpr int64_t MIN_ELEMENTS_PER_THREAD = 1 << 15;
 int parts_of(int64_t items, int64_t elements, const Pool& pool);
 inline int64_t part_begin(int64_t items, int parts, int t) { return items * t / parts; }
 
+// The smart level search's scratch for samples of up to m values (see LevelScratch).
+class LevelBuffers {
+public:
+    void resize(size_t m, int levels) {
+        size_t l = (size_t)levels;
+        distinct_.resize(m);
+        doubles_.resize(7 * m + 3 + 8 * m + m);  // weight y best next, w0 w1 w2, cand, metric
+        ints_.resize(l * m + 4 * m + 5 * l);     // choice, list fine order order_b, window slot points
+        double* d = doubles_.data();
+        int32_t* i = ints_.data();
+        s_.distinct = distinct_.data();
+        s_.weight = d;
+        s_.y = d + m;
+        s_.best = d + 2 * m;
+        s_.next = d + 3 * m;
+        s_.w0 = d + 4 * m;
+        s_.w1 = d + 5 * m + 1;
+        s_.w2 = d + 6 * m + 2;
+        s_.cand = d + 7 * m + 3;
+        s_.metric = d + 15 * m + 3;
+        s_.choice = i;
+        s_.list = i + l * m;
+        s_.fine = i + l * m + m;
+        s_.order = i + l * m + 2 * m;
+        s_.order_b = i + l * m + 3 * m;
+        s_.window = i + l * m + 4 * m;
+        s_.slot = i + l * m + 4 * m + 2 * l;
+        s_.points = i + l * m + 4 * m + 3 * l;
+    }
+
+    const LevelScratch& scratch() const { return s_; }
+
+private:
+    std::vector<float> distinct_;
+    std::vector<double> doubles_;
+    std::vector<int32_t> ints_;
+    LevelScratch s_ = {};
+};
+
 // What coding a bucket found.
 enum class Verdict {
     QUANTIZED,          // codes and points computed
@@ -90,7 +130,6 @@ public:
     void write_values(float* x, int n);
 
 private:
-    int sample_size(int n) const;
     Coded standard(const float* x, int n, const BucketScan& scan, uint64_t first_index, uint64_t step, uint32_t purpose);
     Coded exponential(const float* x, int n, const BucketScan& scan, uint64_t start, uint64_t step);
     Coded hadamard(const float* x, int n, const BucketScan& scan, uint64_t start, uint64_t ordinal, uint64_t step);
@@ -116,9 +155,8 @@ private:
     float* table_;  // TABLE_ENTRIES floats, 64-byte aligned, inside table_storage_
     // smart: sampling and the level search
     std::vector<uint64_t> keys_;
-    std::vector<float> sample_, distinct_, points_;
-    std::vector<double> weight_, y_, w0_, w1_, w2_, best_, next_;
-    std::vector<int32_t> choice_;
+    std::vector<float> sample_, sort_scratch_, points_;
+    LevelBuffers levels_;
 };
 
 // One Worker per part of a call, each with scratch for the call's largest bucket.

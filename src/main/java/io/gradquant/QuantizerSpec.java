@@ -86,7 +86,8 @@ public final class QuantizerSpec {
 
     /**
      * Number of candidates {@code smart} samples from a bucket of {@code n} values:
-     * {@code min(n, max(ceil(fraction * n), 512))}.
+     * {@code min(n, max(ceil(fraction * n), 512))}. The twin of {@code smart_sample_size} in
+     * {@code cuda/gq_smart_sample.cuh}, which the cpu and cuda backends share.
      */
     public int smartSampleSize(int n) {
         long wanted = Math.max((long) Math.ceil(smartFraction * n), SMART_MIN_SAMPLE);

@@ -15,7 +15,7 @@ public enum QuantizerType {
     NONE(0),
     /** {@code levels} evenly spaced points from bucket min to bucket max, unbiased stochastic rounding. Id 1. */
     STANDARD(1),
-    /** {@code levels} variance-optimal points chosen from a sample of the bucket, unbiased rounding. Id 2. */
+    /** {@code levels} (near) variance-optimal points chosen from a sample of the bucket, unbiased rounding. Id 2. */
     SMART(2),
     /** Random signs and an orthonormal Walsh-Hadamard rotation around {@link #STANDARD}. Id 3. */
     HADAMARD(3),

@@ -103,25 +103,6 @@ public final class BucketPlan {
     }
 
     /**
-     * The sum over buckets 0 to {@code b - 1} of {@code perBucket(length of the bucket)}, in
-     * O(segments), for {@code 0 <= b < buckets()}.
-     *
-     * @throws ArithmeticException if the sum overflows a long
-     */
-    public long sumBefore(long b, LongUnaryOperator perBucket) {
-        if (firstBucket == null) {
-            // every bucket before b is full
-            return Math.multiplyExact(b, perBucket.applyAsLong(bucketSize));
-        }
-        int last = segmentOfBucket(b);
-        long sum = 0;
-        for (int s = 0; s < last; s++) {
-            sum = Math.addExact(sum, runSum(offsets[s + 1] - offsets[s], perBucket));
-        }
-        return Math.addExact(sum, Math.multiplyExact(b - firstBucket[last], perBucket.applyAsLong(bucketSize)));
-    }
-
-    /**
      * PER_SEGMENT: the sum over segment {@code s}'s buckets of {@code perBucket(length of the
      * bucket)}. SPANNING: the sum over all buckets.
      *

@@ -19,12 +19,15 @@ final class SmartLauncher implements KernelFamily {
     }
 
     /**
-     * smart_scratch(): doubles weight, y, best, next (m each) and w0, w1, w2 (m + 1 each); floats:
-     * the sample (ceilPow2(m)) and the distinct values (m); ints: the level search's choices
-     * (levels * m).
+     * smart_scratch(): doubles weight, y, best, next (m each), w0, w1, w2 (m + 1 each), the
+     * programmes' candidate rows (8 m) and the gap metrics (m); floats: the sample (ceilPow2(m))
+     * and the distinct values (m); ints: the choices (levels * m), list, fine, order, order_b (m
+     * each), window (2 levels), slot (levels), points (2 levels); then two arrays of 2 ceilPow2(m)
+     * divide-and-conquer nodes of four ints.
      */
     static long scratchBytes(int m, int levels) {
-        return 8L * (7L * m + 3) + 4L * LaunchShape.ceilPow2(m) + 4L * m + 4L * levels * m;
+        long p = LaunchShape.ceilPow2(m);
+        return 8L * (16L * m + 3) + 4L * (p + m) + 4L * ((long) levels * m + 4L * m + 5L * levels) + 2L * 2L * p * 16L;
     }
 
     private static long align(long v, long to) {

@@ -4,6 +4,8 @@ import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
 import io.gradquant.bench.djl.DjlQuantizer;
 import io.gradquant.bench.djl.DjlRace;
+import io.gradquant.codec.WireFormat;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -84,6 +86,23 @@ public final class BenchRunner {
         for (QuantizerSpec spec : specs) {
             ops.add(new Op(slot -> target.quantize(spec, step[0]++, slot), target::restore));
         }
+        // encode and decode, where the backend has them: -1 where it has not
+        int[] encodeOp = new int[specs.size()];
+        int[] decodeOp = new int[specs.size()];
+        ByteBuffer[][] messages = messages(target, specs, slots);
+        ByteBuffer scratch = messages == null ? null : ByteBuffer.allocateDirect((int) maxMessageBytes(specs));
+        for (int q = 0; q < specs.size(); q++) {
+            encodeOp[q] = -1;
+            decodeOp[q] = -1;
+            if (messages != null) {
+                QuantizerSpec spec = specs.get(q);
+                ByteBuffer[] mine = messages[q];
+                encodeOp[q] = ops.size();
+                ops.add(new Op(slot -> target.encode(spec, step[0]++, slot, scratch.clear()), nothing));
+                decodeOp[q] = ops.size();
+                ops.add(new Op(slot -> target.decode(mine[slot], slot), target::restore));
+            }
+        }
         for (int q = 0; q < specs.size(); q++) {
             DjlQuantizer composition = race == null ? null : race.composition(specs.get(q));
             djlOp[q] = -1;
@@ -96,7 +115,8 @@ public final class BenchRunner {
         double[][] samples = time(ops, slots);
         BenchReport.SmallInput small = config.smallElements() > 0 && config.smallElements() < config.elements()
                 ? measureSmall(target.backend(), specs, samples) : null;
-        return report(target, specs, samples, djlOp, slots, djlNote, loadBefore, small);
+        return report(target, specs, samples, new int[][] {djlOp, encodeOp, decodeOp}, slots, djlNote, loadBefore,
+                small);
     }
 
     /**
@@ -157,8 +177,42 @@ public final class BenchRunner {
         }
     }
 
-    private BenchRun report(BenchTarget target, List<QuantizerSpec> specs, double[][] samples, int[] djlOp, int slots,
+    /**
+     * The message of every quantizer's step 0 for every slot, encoded untimed, for the timed decodes;
+     * null if the backend cannot encode or decode.
+     */
+    private ByteBuffer[][] messages(BenchTarget target, List<QuantizerSpec> specs, int slots) {
+        ByteBuffer scratch = ByteBuffer.allocateDirect((int) maxMessageBytes(specs));
+        ByteBuffer[][] messages = new ByteBuffer[specs.size()][slots];
+        try {
+            for (int q = 0; q < specs.size(); q++) {
+                for (int slot = 0; slot < slots; slot++) {
+                    target.encode(specs.get(q), 0, slot, scratch.clear());
+                    ByteBuffer m = ByteBuffer.allocateDirect(scratch.flip().remaining());
+                    messages[q][slot] = m.put(scratch).flip();
+                }
+            }
+            target.decode(messages[0][0], 0);
+            target.restore(0);
+        } catch (UnsupportedOperationException e) {
+            progress.accept("no encode/decode figures: " + e.getMessage());
+            return null;
+        }
+        return messages;
+    }
+
+    private long maxMessageBytes(List<QuantizerSpec> specs) {
+        long max = 0;
+        for (QuantizerSpec spec : specs) {
+            max = Math.max(max, WireFormat.maxEncodedBytes(spec, new long[] {config.elements()}));
+        }
+        return max;
+    }
+
+    /** @param opsOf the DJL, encode and decode op of each quantizer, -1 where there is none */
+    private BenchRun report(BenchTarget target, List<QuantizerSpec> specs, double[][] samples, int[][] opsOf, int slots,
             String djlNote, String loadBefore, BenchReport.SmallInput small) {
+        int[] djlOp = opsOf[0];
         double bytes = 8.0 * config.elements();
         double copySeconds = Median.of(samples[0]);
         double copyGbps = bytes / copySeconds / 1e9;
@@ -169,8 +223,13 @@ public final class BenchRunner {
             double s = Median.of(samples[1 + q]);
             Double djl = djlOp[q] < 0 ? null : Median.of(samples[djlOp[q]]);
             double gbps = bytes / s / 1e9;
+            Double encode = opsOf[1][q] < 0 ? null : Median.of(samples[opsOf[1][q]]);
+            Double decode = opsOf[2][q] < 0 ? null : Median.of(samples[opsOf[2][q]]);
+            double floatBytes = 4.0 * config.elements();
             results.add(new BenchReport.Result(specs.get(q).type().cliName(), gbps, config.elements() / s,
-                    gbps / copyGbps, djl == null ? null : djl / s));
+                    gbps / copyGbps, djl == null ? null : djl / s,
+                    encode == null ? null : floatBytes / encode / 1e9, encode == null ? null : copySeconds / encode,
+                    decode == null ? null : floatBytes / decode / 1e9, decode == null ? null : copySeconds / decode));
             seconds.add(s);
             djlSeconds.add(djl);
         }

@@ -2,6 +2,7 @@ package io.gradquant.bench;
 
 import ai.djl.Device;
 import io.gradquant.QuantizerSpec;
+import java.nio.ByteBuffer;
 
 /**
  * One backend made ready for timing: a ring of input slots in the backend's own memory (host
@@ -38,6 +39,25 @@ public interface BenchTarget extends AutoCloseable {
      * in-place quantization. Also leaves the slot restored.
      */
     void copy(int slot);
+
+    /**
+     * Encodes the work buffer of {@code slot} (left unchanged) into a message at {@code out}'s
+     * position, which advances past it; {@code out} has WireFormat.maxEncodedBytes remaining.
+     *
+     * @throws UnsupportedOperationException if the backend cannot encode (yet)
+     */
+    default void encode(QuantizerSpec spec, long step, int slot, ByteBuffer out) {
+        throw new UnsupportedOperationException("the " + backend() + " bench target cannot encode");
+    }
+
+    /**
+     * Decodes {@code message} (position to limit) into the work buffer of {@code slot}.
+     *
+     * @throws UnsupportedOperationException if the backend cannot decode (yet)
+     */
+    default void decode(ByteBuffer message, int slot) {
+        throw new UnsupportedOperationException("the " + backend() + " bench target cannot decode");
+    }
 
     /** Restores the work buffer of {@code slot} to the pristine data, untimed, by any means. */
     void restore(int slot);

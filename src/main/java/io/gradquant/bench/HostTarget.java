@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.Segments;
 import io.gradquant.backend.Backend;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 
 /**
@@ -76,6 +77,16 @@ final class HostTarget implements BenchTarget {
     @Override
     public void quantize(QuantizerSpec spec, long step, int slot) {
         backend.quantize(spec, step, segments[slot]);
+    }
+
+    @Override
+    public void encode(QuantizerSpec spec, long step, int slot, ByteBuffer out) {
+        backend.encode(spec, step, segments[slot], out, false);
+    }
+
+    @Override
+    public void decode(ByteBuffer message, int slot) {
+        backend.decode(message, segments[slot]);
     }
 
     @Override

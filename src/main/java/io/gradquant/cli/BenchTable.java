@@ -23,15 +23,19 @@ final class BenchTable {
         line(s, "DJL ops    %s", run.djlNote());
         line(s, "load avg   %s before, %s after (1, 5, 15 min)", run.loadBefore(), run.loadAfter());
         s.append('\n');
-        line(s, "%-12s %10s %8s %10s %7s %12s %8s", "quantizer", "ms", "GB/s", "Melem/s", "copy x", "DJL ops ms",
-                "vs DJL");
+        line(s, "%-12s %10s %8s %10s %7s %12s %8s %9s %7s %9s %7s", "quantizer", "ms", "GB/s", "Melem/s", "copy x",
+                "DJL ops ms", "vs DJL", "enc GB/s", "copy x", "dec GB/s", "copy x");
         for (int i = 0; i < r.results().size(); i++) {
             BenchReport.Result q = r.results().get(i);
             Double djl = run.djlSeconds().get(i);
-            line(s, "%-12s %10.3f %8.2f %10.1f %7.2f %12s %8s", q.quantizer(), run.seconds().get(i) * 1e3, q.gbps(),
-                    q.elementsPerSecond() / 1e6, q.copyRatio(), djl == null ? "-" : String.format(Locale.ROOT, "%.3f",
-                            djl * 1e3), q.vsDjlOps() == null ? "-" : String.format(Locale.ROOT, "%.1f", q.vsDjlOps()));
+            line(s, "%-12s %10.3f %8.2f %10.1f %7.2f %12s %8s %9s %7s %9s %7s", q.quantizer(), run.seconds().get(i) * 1e3,
+                    q.gbps(), q.elementsPerSecond() / 1e6, q.copyRatio(), djl == null ? "-" : String.format(Locale.ROOT,
+                            "%.3f", djl * 1e3), orDash("%.1f", q.vsDjlOps()), orDash("%.2f", q.encodeGbps()),
+                    orDash("%.2f", q.encodeCopyRatio()), orDash("%.2f", q.decodeGbps()), orDash("%.2f", q.decodeCopyRatio()));
         }
+        s.append('\n');
+        line(s, "enc/dec    encode (no write-back) and decode of the wire format; GB/s counts 4 bytes (the float32 values)"
+                + " per element, copy x is the copy's time over theirs");
         if (r.smallInput() != null) {
             s.append('\n');
             line(s, "small input: %d values (per-value time vs the %d-value input)", r.smallInput().elements(),
@@ -41,6 +45,10 @@ final class BenchTable {
             }
         }
         return s.toString();
+    }
+
+    private static String orDash(String format, Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, format, v);
     }
 
     private static void line(StringBuilder s, String format, Object... args) {

@@ -8,14 +8,14 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code gradquant} command line: {@code quantize}, {@code train}, {@code compare}, {@code bench} and
- * {@code info}. Errors print one line,
+ * The {@code gradquant} command line: {@code quantize}, {@code decode}, {@code train}, {@code compare},
+ * {@code bench} and {@code info}. Errors print one line,
  * {@code gradquant: error: ...}, with exit code 2 for usage errors and 1 for failures.
  */
 @Command(name = "gradquant", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Quantize neural-network gradients and measure the result.",
-        subcommands = {QuantizeCommand.class, TrainCommand.class, CompareCommand.class, BenchCommand.class,
-            InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {QuantizeCommand.class, DecodeCommand.class, TrainCommand.class, CompareCommand.class,
+            BenchCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

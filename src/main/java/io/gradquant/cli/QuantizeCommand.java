@@ -12,7 +12,6 @@ import io.gradquant.harness.Json;
 import io.gradquant.io.Npy;
 import io.gradquant.io.NpyArray;
 import io.gradquant.io.OutputFile;
-import io.gradquant.io.OutputFileException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -77,6 +76,10 @@ final class QuantizeCommand implements Callable<Integer> {
                     + " replaced whole; a symbolic link is written through.")
     private Path output;
 
+    @Option(names = "--encoded-output", paramLabel = "FILE",
+            description = "Write the compressed message of the first repeat (step 0) here (docs/wire-format.md).")
+    private Path encodedOutput;
+
     @Option(names = "--json", description = "Print one JSON object on stdout instead of text.")
     private boolean json;
 
@@ -110,11 +113,10 @@ final class QuantizeCommand implements Callable<Integer> {
             throw usage("--repeat " + repeat + " is not allowed: it must be >= 1");
         }
         if (output != null) {
-            try {
-                OutputFile.check(output);
-            } catch (OutputFileException e) {
-                throw usage("--output " + output + ": " + e.getMessage());
-            }
+            OutputFiles.check(spec.commandLine(), "--output", output);
+        }
+        if (encodedOutput != null) {
+            OutputFiles.check(spec.commandLine(), "--encoded-output", encodedOutput);
         }
         checkMemory();
         return quantizerSpec;
@@ -174,6 +176,7 @@ final class QuantizeCommand implements Callable<Integer> {
             inputName = source.synthetic.toString();
         }
         Segments inputSegments = Segments.of(input);
+        EncodedMessage message = encode(quantizerSpec, q, inputSegments);
         RepeatMetrics metrics = new RepeatMetrics(inputSegments, quantizerSpec.bucketSize(), repeat);
         FloatBuffer work = ByteBuffer.allocateDirect(input.limit() * Float.BYTES).order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
@@ -186,12 +189,35 @@ final class QuantizeCommand implements Callable<Integer> {
             if (step == 0 && output != null) {
                 Npy.write(output, shape, work);
             }
+            if (step == 0 && encodedOutput != null) {
+                OutputFile.writeBytes(encodedOutput, message.bytes());
+            }
             metrics.add(workSegments, stats, seconds);
         }
         return new QuantizeReport(inputName, quantizerSpec.type().cliName(), q.backend().name(),
                 inputSegments.totalLength(), quantizerSpec.bucketSize(), quantizerSpec.levels(), seed, repeat,
                 metrics.variance(), metrics.normalizedVariance(), metrics.relativeMse(), metrics.relativeBias(),
-                metrics.maxLevelsPerBucket(), metrics.nonFiniteBuckets(), metrics.seconds());
+                metrics.maxLevelsPerBucket(), metrics.nonFiniteBuckets(), metrics.seconds(),
+                message == null ? null : message.encodedBytes(), message == null ? null : message.bitsPerValue(),
+                message == null ? null : message.compressionRatio());
+    }
+
+    /**
+     * The message of step 0 (untimed, the input left as it is), for the size figures and
+     * {@code --encoded-output}; null, with a note, if it would not fit in one buffer and no file
+     * asks for it.
+     */
+    private EncodedMessage encode(QuantizerSpec quantizerSpec, Quantizer q, Segments input) {
+        try {
+            return EncodedMessage.encode(q.backend(), quantizerSpec, input);
+        } catch (IllegalArgumentException e) {
+            if (encodedOutput != null) {
+                throw e;
+            }
+            spec.commandLine().getErr().println("gradquant: no message sizes: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return null;
+        }
     }
 
     private void print(QuantizeReport report) {

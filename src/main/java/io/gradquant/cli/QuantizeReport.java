@@ -19,8 +19,12 @@ package io.gradquant.cli;
  * @param maxLevelsPerBucket most distinct values in one bucket of one output
  * @param nonFiniteBuckets   buckets left unchanged because they held NaN or Inf
  * @param seconds            mean wall seconds of one quantize call
+ * @param encodedBytes       bytes of the compressed message of step 0 (docs/wire-format.md); null if none was made
+ * @param bitsPerValue       8 * encodedBytes / elements; null for an empty input or without a message
+ * @param compressionRatio   float32 bytes (4 * elements) / encodedBytes; null without a message
  */
 record QuantizeReport(String input, String quantizer, String backend, long elements, int bucketSize, int levels,
         long seed, int repeats, double variance, double normalizedVariance, double relativeMse, double relativeBias,
-        int maxLevelsPerBucket, long nonFiniteBuckets, double seconds) {
+        int maxLevelsPerBucket, long nonFiniteBuckets, double seconds, Long encodedBytes, Double bitsPerValue,
+        Double compressionRatio) {
 }

@@ -35,10 +35,31 @@ public final class MessageReader {
      * @throws MessageException naming the first field at fault, its value and what is allowed
      */
     public static MessageLayout read(ByteBuffer message, long[] destination) {
-        return new MessageReader(message).read(destination);
+        MessageReader reader = new MessageReader(message);
+        Header header = reader.header();
+        return reader.rest(header, reader.segmentLengths(header.elements(), destination));
     }
 
-    private MessageLayout read(long[] destination) {
+    /**
+     * The segment lengths a message claims, for a caller that makes its destination from the
+     * message: the header and the segment table are checked as {@link #read} checks them, but not
+     * the rest (call {@link #read} with the lengths before allocating from them: only it checks
+     * that the message holds that many values).
+     *
+     * @throws MessageException naming the first field at fault
+     */
+    public static long[] segmentLengths(ByteBuffer message) {
+        MessageReader reader = new MessageReader(message);
+        return reader.segmentLengths(reader.header().elements(), null);
+    }
+
+    /** The header's fields that shape the rest of the message. */
+    private record Header(QuantizerType type, BucketLayout layout, int levels, ExponentialNorm norm, int bucketSize,
+            long elements, double fraction) {
+    }
+
+    /** Checks the envelope and every header field on its own; the segment table is next. */
+    private Header header() {
         checkEnvelope();
         QuantizerType type = QuantizerType.fromId(u8(WireFormat.AT_QUANTIZER));
         if (type == null) {
@@ -78,17 +99,34 @@ public final class MessageReader {
         if (m.getInt(WireFormat.AT_RESERVED) != 0) {
             throw fail("reserved", Integer.toUnsignedLong(m.getInt(WireFormat.AT_RESERVED)), "0");
         }
-        long[] lengths = segmentLengths(elements, destination);
-        QuantizerSpec spec = QuantizerSpec.builder(type).levels(levels).bucketSize(bucketSize).layout(layout)
+        return new Header(type, layout, levels, norm, bucketSize, elements, fraction);
+    }
+
+    /** Everything after the segment table: counts, sizes, padding, records. */
+    private MessageLayout rest(Header h, long[] lengths) {
+        QuantizerType type = h.type();
+        QuantizerSpec spec = QuantizerSpec.builder(type).levels(h.levels()).bucketSize(h.bucketSize()).layout(h.layout())
                 .seed(m.getLong(WireFormat.AT_SEED))
-                .smartFraction(type == QuantizerType.SMART ? fraction : QuantizerSpec.DEFAULT_SMART_FRACTION)
-                .exponentialNorm(norm == null ? ExponentialNorm.L2 : norm).build();
-        BucketPlan plan = BucketPlan.of(layout, bucketSize, lengths);
-        WireFormat.Sizes sizes = sizes(type, levels, plan, lengths.length);
-        long rawValues = checkCounts(type, sizes, elements);
+                .smartFraction(type == QuantizerType.SMART ? h.fraction() : QuantizerSpec.DEFAULT_SMART_FRACTION)
+                .exponentialNorm(h.norm() == null ? ExponentialNorm.L2 : h.norm()).build();
+        BucketPlan plan = BucketPlan.of(h.layout(), h.bucketSize(), lengths);
+        if (type == QuantizerType.HADAMARD) {
+            long longest = h.bucketSize();
+            if (h.layout() == BucketLayout.SPANNING) {
+                longest = Math.min(longest, h.elements());
+            } else {
+                longest = Math.min(longest, Arrays.stream(lengths).max().orElse(0));
+            }
+            if (longest > WireFormat.MAX_HADAMARD_BUCKET) {
+                throw new MessageException("bucket size", "bucket size " + h.bucketSize() + " makes a hadamard bucket of "
+                        + longest + " values, which is not allowed: hadamard buckets hold at most 2^30 values");
+            }
+        }
+        WireFormat.Sizes sizes = sizes(type, h.levels(), plan, lengths.length);
+        long rawValues = checkCounts(type, sizes, h.elements());
         checkZero(sizes.table() + sizes.buckets() * sizes.recordBytes(), sizes.codes(), "padding", "between the bucket table and the codes");
         checkZero(sizes.codes() + sizes.codeBytes(), sizes.raw(), "padding", "between the codes and the raw values");
-        long[][] raw = checkBuckets(type, levels, sizes, rawValues);
+        long[][] raw = checkBuckets(type, h.levels(), sizes, rawValues);
         return new MessageLayout(m, spec, m.getLong(WireFormat.AT_STEP), rawValues, lengths, sizes, raw[0], raw[1]);
     }
 
@@ -121,7 +159,10 @@ public final class MessageReader {
         }
     }
 
-    /** The segment table, checked against the element count, the message length and the destination. */
+    /**
+     * The segment table, checked against the element count, the message length and the destination
+     * (unless {@code destination} is null).
+     */
     private long[] segmentLengths(long elements, long[] destination) {
         long count = Integer.toUnsignedLong(m.getInt(WireFormat.AT_SEGMENTS));
         long room = (given - WireFormat.HEADER_BYTES - WireFormat.CHECKSUM_BYTES) / 8;
@@ -129,14 +170,18 @@ public final class MessageReader {
             throw fail("segment count", count, "at most " + room + ": a table of " + count
                     + " lengths does not fit in a message of " + given + " bytes");
         }
-        if (count != destination.length) {
+        if (destination != null && count != destination.length) {
             throw fail("segment count", count, destination.length + ", the destination's segment count");
         }
         long[] lengths = new long[(int) count];
         long sum = 0;
         for (int s = 0; s < count; s++) {
             lengths[s] = m.getLong(WireFormat.HEADER_BYTES + 8 * s);
-            if (lengths[s] != destination[s]) {
+            if (lengths[s] < 0) {
+                throw new MessageException("segment lengths", "segment " + s + " has length " + Long.toUnsignedString(lengths[s])
+                        + ", which is not allowed: it must be at most 2^62");
+            }
+            if (destination != null && lengths[s] != destination[s]) {
                 throw new MessageException("segment lengths", "segment " + s + " has length "
                         + Long.toUnsignedString(lengths[s]) + " in the message but " + destination[s]
                         + " in the destination; they must be equal");

@@ -25,6 +25,8 @@ public final class WireFormat {
     public static final int ALIGNMENT = 8;
     /** Largest element count a message may claim. */
     public static final long MAX_ELEMENTS = 1L << 62;
+    /** Most values in one hadamard bucket: its padded size, a power of two, must stay below 2^31. */
+    public static final int MAX_HADAMARD_BUCKET = 1 << 30;
 
     // Header field offsets.
     public static final int AT_MAGIC = 0;

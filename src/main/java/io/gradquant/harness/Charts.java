@@ -3,6 +3,7 @@ package io.gradquant.harness;
 import io.gradquant.io.OutputFile;
 import java.awt.Color;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -87,6 +88,6 @@ final class Charts {
 
     private static void save(XYChart chart, Path file) throws IOException {
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
-        OutputFile.writeBytes(file, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        OutputFile.writeBytes(file, ByteBuffer.wrap(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG)));
     }
 }

@@ -103,13 +103,13 @@ public final class OutputFile {
 
     /** Writes {@code text} as UTF-8. */
     public static void writeString(Path file, CharSequence text) throws IOException {
-        writeBytes(file, text.toString().getBytes(StandardCharsets.UTF_8));
+        writeBytes(file, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Writes {@code bytes}. */
-    public static void writeBytes(Path file, byte[] bytes) throws IOException {
+    /** Writes the bytes from {@code bytes}' position to its limit; the buffer's position is left unchanged. */
+    public static void writeBytes(Path file, ByteBuffer bytes) throws IOException {
         write(file, ch -> {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
+            ByteBuffer b = bytes.duplicate();
             while (b.hasRemaining()) {
                 ch.write(b);
             }

@@ -7,8 +7,9 @@ import java.util.Arrays;
 /**
  * {@code smart}: sample m = min(n, max(ceil(f*n), 512)) values of the bucket without replacement
  * (the m elements with the smallest random keys, ties by position), add the bucket's min and max
- * elements if the sample missed them, choose variance-optimal points with {@link LevelSearch}, and
- * round every value unbiasedly between its neighbouring points: up with probability (x-l)/(r-l).
+ * elements if the sample missed them, choose points with {@link LevelSearch} (variance within 0.5%
+ * of the optimum over the sample, see docs/smart.md), and round every value unbiasedly between its
+ * neighbouring points: up with probability (x-l)/(r-l).
  * The reference implementation rounds up with probability (r-x)/(r-l), which is biased. The code
  * of a value is the index of its point; a value on a point becomes that point (so -0 on the point
  * 0 becomes +0: points hold no -0, and a message could not tell the two apart).

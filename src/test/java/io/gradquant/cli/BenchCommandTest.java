@@ -21,7 +21,7 @@ class BenchCommandTest {
     private static final Set<String> FIELDS = Set.of("machine", "backend", "elements", "bucket_size", "threads",
             "copy_gbps", "results", "small_input");
     private static final Set<String> RESULT_FIELDS = Set.of("quantizer", "gbps", "elements_per_second", "copy_ratio",
-            "vs_djl_ops");
+            "vs_djl_ops", "encode_gbps", "encode_copy_ratio", "decode_gbps", "decode_copy_ratio");
     private static final List<String> ALL = List.of("none", "standard", "smart", "hadamard", "exponential");
     /** Quantizers raced against a DJL NDArray composition. */
     private static final Set<String> COMPOSED = Set.of("standard", "hadamard", "exponential");
@@ -55,6 +55,19 @@ class BenchCommandTest {
             assertTrue(gbps > 0 && Double.isFinite(gbps), name + " gbps " + gbps);
             assertEquals(8 * eps / 1e9, gbps, 1e-9 * gbps, name + ": gbps counts 8 bytes per element");
             assertEquals(gbps / copy, q.get("copy_ratio").getAsDouble(), 1e-9 * gbps / copy, name + " copy_ratio");
+            for (String op : new String[] {"encode", "decode"}) {
+                JsonElement opGbps = q.get(op + "_gbps");
+                if (backend.equals("java")) { // the backends that encode and decode report them
+                    assertTrue(opGbps.getAsDouble() > 0 && Double.isFinite(opGbps.getAsDouble()), name + " " + op);
+                }
+                if (!opGbps.isJsonNull()) {
+                    // gbps counts 4 bytes per element, the copy 8: the time ratio is twice the rate ratio
+                    assertEquals(2 * opGbps.getAsDouble() / copy, q.get(op + "_copy_ratio").getAsDouble(),
+                            1e-9 * opGbps.getAsDouble() / copy, name + " " + op + "_copy_ratio");
+                } else {
+                    assertTrue(q.get(op + "_copy_ratio").isJsonNull(), name + " " + op);
+                }
+            }
             JsonElement vs = q.get("vs_djl_ops");
             if (COMPOSED.contains(name)) {
                 assertTrue(vs.getAsDouble() > 0, name + " vs_djl_ops " + vs);

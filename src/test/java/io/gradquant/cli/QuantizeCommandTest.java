@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class QuantizeCommandTest {
     private static final Set<String> FIELDS = Set.of("input", "quantizer", "backend", "elements", "bucket_size",
             "levels", "seed", "repeats", "variance", "normalized_variance", "relative_mse", "relative_bias",
-            "max_levels_per_bucket", "non_finite_buckets", "seconds");
+            "max_levels_per_bucket", "non_finite_buckets", "seconds", "encoded_bytes", "bits_per_value",
+            "compression_ratio");
 
     @TempDir
     Path dir;

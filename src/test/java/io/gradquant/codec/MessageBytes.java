@@ -136,8 +136,10 @@ public final class MessageBytes {
         return WireFormat.HEADER_BYTES + 8 * segmentCount();
     }
 
+    /** R of the header's quantizer and levels; 0 for an unknown quantizer. */
     public int recordBytes() {
-        return WireFormat.recordBytes(io.gradquant.QuantizerType.fromId(u8(WireFormat.AT_QUANTIZER)), u16(WireFormat.AT_LEVELS));
+        io.gradquant.QuantizerType type = io.gradquant.QuantizerType.fromId(u8(WireFormat.AT_QUANTIZER));
+        return type == null ? 0 : WireFormat.recordBytes(type, u16(WireFormat.AT_LEVELS));
     }
 
     public int recordOffset(long bucket) {

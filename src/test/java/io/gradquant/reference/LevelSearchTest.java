@@ -9,6 +9,7 @@ import io.gradquant.QuantizerType;
 import io.gradquant.TestData;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 class LevelSearchTest {
@@ -22,6 +23,105 @@ class LevelSearchTest {
             }
         }
         return total;
+    }
+
+    /** The bound of the fast search: its variance over the sample against the exact optimum's. */
+    static final double BOUND = 1.005;
+
+    /** Bucket shapes for the quality tests: name and a value generator. */
+    enum Shape {
+        NORMAL(r -> gaussian(r)),
+        LAPLACE(r -> (r.nextBoolean() ? 1 : -1) * -Math.log(1 - r.nextDouble())),
+        STUDENT_T2(r -> gaussian(r) / Math.sqrt((square(gaussian(r)) + square(gaussian(r))) / 2)),
+        CAUCHY(r -> Math.tan(Math.PI * (r.nextDouble() - 0.5))),
+        CAUCHY_CUBED(r -> Math.pow(Math.tan(Math.PI * (r.nextDouble() - 0.5)), 3)),
+        GRADIENT(r -> r.nextDouble() < 0.05 ? 20 * (r.nextDouble() - 0.5) : gaussian(r) * Math.exp(-3 * r.nextInt(3))),
+        REPEATED(r -> Math.round(gaussian(r) * 4) / 4.0),
+        FEW_DISTINCT(r -> Math.floor(r.nextDouble() * 20)),
+        TWO_SCALES(r -> r.nextDouble() < 0.9 ? gaussian(r) * 1e-3 : gaussian(r)),
+        UNIFORM(r -> r.nextDouble()),
+        BIMODAL(r -> (r.nextBoolean() ? -3 : 3) + 0.1 * gaussian(r)),
+        MOSTLY_ZERO(r -> r.nextDouble() < 0.7 ? 0.0 : gaussian(r));
+
+        final ToDoubleFunction<SplittableRandom> value;
+
+        Shape(ToDoubleFunction<SplittableRandom> value) {
+            this.value = value;
+        }
+
+        float[] sortedSample(int m, SplittableRandom r) {
+            float[] x = new float[m];
+            for (int i = 0; i < m; i++) {
+                x[i] = (float) value.applyAsDouble(r) + 0.0f;
+            }
+            Arrays.sort(x);
+            return x;
+        }
+    }
+
+    static double gaussian(SplittableRandom r) {
+        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+    }
+
+    static double square(double v) {
+        return v * v;
+    }
+
+    /**
+     * The fast search stays within 0.5% of the exact optimum over the same sample, bucket by
+     * bucket, on many random buckets of every shape (docs/smart.md records the worst ratio seen
+     * over a larger run of the same check).
+     */
+    @Test
+    void fastSearchIsWithinHalfAPercentOfTheExactOptimum() {
+        int[][] cases = {{512, 16, 60}, {512, 8, 15}, {512, 4, 10}, {700, 16, 10}, {1000, 16, 8}, {2048, 16, 3}, {1024, 12, 4}};
+        double worst = 1.0;
+        String where = "";
+        for (int[] c : cases) {
+            int m = c[0];
+            int levels = c[1];
+            assertTrue(new LevelSearch.Plan(m, levels).fast, m + " values, " + levels + " levels must take the fast search");
+            for (Shape shape : Shape.values()) {
+                SplittableRandom r = new SplittableRandom(31L * m + levels + 1000L * shape.ordinal());
+                for (int trial = 0; trial < c[2]; trial++) {
+                    float[] sample = shape.sortedSample(m, r);
+                    double exact = cost(sample, ExactLevelSearch.choose(sample, levels));
+                    double fast = cost(sample, LevelSearch.choose(sample, levels));
+                    double ratio = exact > 0 ? fast / exact : fast == 0 ? 1.0 : Double.POSITIVE_INFINITY;
+                    if (ratio > worst) {
+                        worst = ratio;
+                        where = shape + " m=" + m + " levels=" + levels + " trial " + trial;
+                    }
+                }
+            }
+        }
+        assertTrue(worst <= BOUND, "worst fast/exact variance ratio " + worst + " at " + where);
+    }
+
+    /**
+     * Small samples and many levels take the exact search, which is optimal like the oracle (up to
+     * rounding: its prefix sums start at the median, the oracle's at the smallest value); the others
+     * stay within the bound.
+     */
+    @Test
+    void smallSamplesAndManyLevelsAreExact() {
+        SplittableRandom r = new SplittableRandom(8);
+        int exactRuns = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            int m = 1 + r.nextInt(300);
+            int levels = 2 + r.nextInt(40);
+            float[] sample = Shape.values()[trial % Shape.values().length].sortedSample(m, r);
+            float[] chosen = LevelSearch.choose(sample, levels);
+            float[] oracle = ExactLevelSearch.choose(sample, levels);
+            assertEquals(oracle.length, chosen.length, "trial " + trial);
+            boolean fast = new LevelSearch.Plan(distinct(sample).length, levels).fast;
+            double exact = cost(sample, oracle);
+            double allowed = fast ? exact * BOUND : exact * (1 + 1e-9);
+            assertTrue(cost(sample, chosen) <= allowed, "trial " + trial + (fast ? " (fast)" : " (exact)") + ": "
+                    + cost(sample, chosen) + " > " + exact);
+            exactRuns += fast ? 0 : 1;
+        }
+        assertTrue(exactRuns > 200, "most trials must take the exact search, not " + exactRuns);
     }
 
     @Test

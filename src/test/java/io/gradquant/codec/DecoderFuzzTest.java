@@ -1,0 +1,22 @@
+package io.gradquant.codec;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.gradquant.reference.JavaBackend;
+
+/**
+ * Fuzzes the decoders ({@link DecoderFuzzing}, one {@code @FuzzTest} per backend). The files in
+ * src/test/resources/io/gradquant/codec/DecoderFuzzTestInputs/ are the seed corpus, shared by every
+ * method of this class: {@code mvn verify} replays them all (Jazzer's regression mode); they are
+ * written by {@link FuzzSeeds}. Real fuzzing, one backend at a time (docs/wire-format.md):
+ * {@code JAZZER_FUZZ=1 mvn -o test -Dtest='DecoderFuzzTest#javaDecoder'}; findings land in
+ * DecoderFuzzTestInputs/javaDecoder/ and replay from then on. A backend that decodes adds a
+ * method like {@link #javaDecoder}.
+ */
+class DecoderFuzzTest {
+    private static final JavaBackend JAVA = new JavaBackend();
+
+    @FuzzTest(maxDuration = "10m")
+    void javaDecoder(byte[] input) {
+        DecoderFuzzing.fuzz(JAVA, input);
+    }
+}
