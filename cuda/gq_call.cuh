@@ -18,7 +18,7 @@ enum Partial : int { P_VARIANCE = 0, P_NORM = 1, P_NON_FINITE = 2, P_ERROR = 3, 
 enum KernelError : int { E_SCRATCH = 1 };
 
 struct Call {
-    uint64_t seed;
+    SpecBlock spec;           // the quantizer (gq_common.cuh), as the native backend receives it
     uint64_t step;
     int64_t buckets;          // buckets of the call
     int64_t total;            // elements over all segments
@@ -29,20 +29,17 @@ struct Call {
     uint64_t scratch;         // scratch_stride bytes of device scratch per block
     int64_t scratch_stride;
     uint64_t stats;           // double[PARTIAL_WORDS]: the call's totals (gq_reduce_stats)
-    double smart_fraction;
     int32_t segments;
-    int32_t bucket_size;
-    int32_t levels;
-    int32_t norm;             // NormId
     int32_t on_chip;          // largest bucket (hadamard: padded size) kept in shared memory
     int32_t partial_count;    // blocks of the quantization launch
-    int32_t type;             // QuantizerId
     int32_t max_sample;       // smart: largest sample of any bucket, min/max included
+    int32_t reserved[2];
 };
 
-static_assert(sizeof(Call) == 128, "Call layout is shared with CallBlock.java");
-static_assert(offsetof(Call, addresses) == 32 && offsetof(Call, scratch) == 64, "Call layout");
-static_assert(offsetof(Call, smart_fraction) == 88 && offsetof(Call, segments) == 96, "Call layout");
-static_assert(offsetof(Call, on_chip) == 112 && offsetof(Call, max_sample) == 124, "Call layout");
+static_assert(sizeof(Call) == 144, "Call layout is shared with CallBlock.java");
+static_assert(offsetof(Call, spec) == 0 && offsetof(Call, step) == 40, "Call layout");
+static_assert(offsetof(Call, addresses) == 64 && offsetof(Call, scratch) == 96, "Call layout");
+static_assert(offsetof(Call, stats) == 112 && offsetof(Call, segments) == 120, "Call layout");
+static_assert(offsetof(Call, on_chip) == 124 && offsetof(Call, max_sample) == 132, "Call layout");
 
 }  // namespace gq

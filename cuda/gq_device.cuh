@@ -13,6 +13,7 @@
 
 #include "gq_call.cuh"
 #include "gq_philox.cuh"
+#include "gq_plan.cuh"
 
 namespace gq {
 
@@ -37,47 +38,12 @@ float* gq_stand_in_dynamic_shared();
 inline float* dynamic_shared() { return gq_stand_in_dynamic_shared(); }
 #endif
 
-// ---- the bucket plan: the device twin of io.gradquant.backend.BucketPlan -------------------------
-
-// One bucket: flat index of its first element, its ordinal in the call, its length, and the
-// segments holding its first and last element.
-struct Bucket {
-    int64_t start;
-    int64_t ordinal;
-    int n;
-    int seg_lo;
-    int seg_hi;
-};
-
-// Last s in [lo, hi] with v[s] <= x (lo if none): with empty segments sharing an offset, this is
-// the non-empty one.
-__device__ __forceinline__ int last_at_most(const int64_t* v, int64_t x, int lo, int hi) {
-    while (lo < hi) {
-        int mid = (lo + hi + 1) >> 1;
-        if (v[mid] <= x) lo = mid; else hi = mid - 1;
-    }
-    return lo;
-}
+// ---- the bucket plan (gq_plan.cuh) over the call's segment tables -------------------------------
 
 __device__ __forceinline__ Bucket bucket_at(const Call& c, int64_t b) {
-    const int64_t* offsets = reinterpret_cast<const int64_t*>(c.offsets);
-    Bucket r;
-    r.ordinal = b;
-    int64_t end;
-    if (c.first_bucket == 0) {  // spanning: buckets over the concatenation
-        r.start = b * c.bucket_size;
-        end = c.total;
-    } else {  // per segment: buckets restart at each segment
-        const int64_t* first = reinterpret_cast<const int64_t*>(c.first_bucket);
-        int s = last_at_most(first, b, 0, c.segments - 1);
-        r.start = offsets[s] + (b - first[s]) * c.bucket_size;
-        end = offsets[s + 1];
-    }
-    int64_t left = end - r.start;
-    r.n = (int)(left < c.bucket_size ? left : c.bucket_size);
-    r.seg_lo = last_at_most(offsets, r.start, 0, c.segments - 1);
-    r.seg_hi = last_at_most(offsets, r.start + r.n - 1, r.seg_lo, c.segments - 1);
-    return r;
+    PlanTables p = {reinterpret_cast<const int64_t*>(c.offsets), reinterpret_cast<const int64_t*>(c.first_bucket),
+                    c.segments, c.spec.bucket_size};
+    return plan_bucket(p, b);
 }
 
 // Element i of bucket r, wherever its segment lives: buckets may span segments.
@@ -92,12 +58,12 @@ __device__ __forceinline__ float* element(const Call& c, const Bucket& r, int i)
 // ---- random numbers ------------------------------------------------------------------------------
 
 __device__ __forceinline__ double uniform_at(const Call& c, uint32_t purpose, uint64_t index) {
-    return uniform_from_bits(random_bits(c.seed, c.step, purpose, index));
+    return uniform_from_bits(random_bits(c.spec.seed, c.step, purpose, index));
 }
 
 // Whether the Hadamard rotation flips the sign of element `index` (one Philox word per 32 elements).
 __device__ __forceinline__ bool negative_sign_at(const Call& c, uint64_t index) {
-    return negative_bit(c.seed, c.step, index) != 0;
+    return negative_bit(c.spec.seed, c.step, index) != 0;
 }
 
 // ---- block-wide reductions -----------------------------------------------------------------------

@@ -34,7 +34,7 @@ extern "C" __global__ void GQ_BOUNDS gq_exponential(const Call* call) {
         }
         max_abs = block_all_reduce(max_abs, Max());
         double sum_squares = 0.0;
-        if (c.norm == NORM_L2) {
+        if (c.spec.norm == NORM_L2) {
             // the barriers above made every value visible to the eight lane threads; the next
             // write to lanes comes after further barriers that every reader has passed
             if (threadIdx.x < 8) {
@@ -49,7 +49,7 @@ extern "C" __global__ void GQ_BOUNDS gq_exponential(const Call* call) {
             sum_squares = lane_sum_squares_combine(lanes);
         }
         ExponentialParams p;
-        int verdict = exponential_params(sum_squares, max_abs, c.norm, c.levels, &p);
+        int verdict = exponential_params(sum_squares, max_abs, c.spec.norm, c.spec.levels, &p);
         if (verdict < 0) {  // the largest point overflows float32: unchanged and counted
             if (threadIdx.x == 0) non_finite += 1.0;
             continue;

@@ -56,7 +56,7 @@ extern "C" __global__ void GQ_BOUNDS gq_hadamard(const Call* call) {
         if (!__syncthreads_or(varies)) continue;  // constant in the rotated domain: unchanged
         range = block_all_reduce(range, MinMaxOp());
         StandardParams p;
-        if (!standard_params(range.lo, range.hi, c.levels, &p)) continue;  // unreachable: the values vary
+        if (!standard_params(range.lo, range.hi, c.spec.levels, &p)) continue;  // unreachable: the values vary
         uint64_t base = (uint64_t)r.ordinal * (uint64_t)size;
         for (int64_t j = threadIdx.x; j < size; j += blockDim.x) {
             y[j] = standard_round(p, y[j], uniform_at(c, PURPOSE_ROTATED, base + j), &variance);

@@ -11,7 +11,7 @@
 namespace gq {
 
 __device__ __forceinline__ uint64_t sample_key(const Call& c, const Bucket& r, int i) {
-    return (uint64_t)random_bits(c.seed, c.step, PURPOSE_SAMPLE, r.start + i) << 32 | (uint32_t)i;
+    return (uint64_t)random_bits(c.spec.seed, c.step, PURPOSE_SAMPLE, r.start + i) << 32 | (uint32_t)i;
 }
 
 // Unsigned integers that order like the floats they come from (finite, no -0).

@@ -165,7 +165,7 @@ extern "C" __global__ void GQ_BOUNDS gq_smart(const Call* call) {
     __shared__ float points[256];
     __shared__ int sample_count;
     SmartScratch s = smart_scratch(reinterpret_cast<unsigned char*>(c.scratch + (uint64_t)blockIdx.x * c.scratch_stride),
-                                   c.max_sample, c.levels);
+                                   c.max_sample, c.spec.levels);
     double variance = 0.0, norm = 0.0, non_finite = 0.0;
     if (s.bytes > c.scratch_stride) {  // the host sized the scratch differently: refuse, write nothing
         write_partials(c, 0.0, 0.0, 0.0, (double)E_SCRATCH);
@@ -199,7 +199,7 @@ extern "C" __global__ void GQ_BOUNDS gq_smart(const Call* call) {
         if (!__syncthreads_or(varies)) continue;  // one distinct value: the only point
         int arg_min = (int)(uint32_t)block_all_reduce(min_key, MinU64());
         int arg_max = (int)(uint32_t)block_all_reduce(max_key, MinU64());
-        int m = smart_sample_size(c.smart_fraction, r.n);
+        int m = smart_sample_size(c.spec.smart_fraction, r.n);
         if (m == r.n) {
             for (int i = threadIdx.x; i < r.n; i += blockDim.x) s.sample[i] = (on_chip ? values[i] : *element(c, r, i)) + 0.0f;
             if (threadIdx.x == 0) sample_count = r.n;
@@ -228,7 +228,7 @@ extern "C" __global__ void GQ_BOUNDS gq_smart(const Call* call) {
         for (int j = count + threadIdx.x; j < padded; j += blockDim.x) s.sample[j] = INFINITY;
         __syncthreads();
         bitonic_sort(s.sample, padded);
-        int pc = block_choose_levels(s, count, c.levels, points);
+        int pc = block_choose_levels(s, count, c.spec.levels, points);
         for (int i = threadIdx.x; i < r.n; i += blockDim.x) {
             float* e = element(c, r, i);
             float v = on_chip ? values[i] : *e;

@@ -32,7 +32,7 @@ extern "C" __global__ void GQ_BOUNDS gq_standard(const Call* call) {
         range = block_all_reduce(range, MinMaxOp());
         norm += squares;
         StandardParams p;
-        if (!standard_params(range.lo, range.hi, c.levels, &p)) continue;  // constant: unchanged
+        if (!standard_params(range.lo, range.hi, c.spec.levels, &p)) continue;  // constant: unchanged
         for (int i = threadIdx.x; i < r.n; i += blockDim.x) {
             float* e = element(c, r, i);
             float v = on_chip ? values[i] : *e;

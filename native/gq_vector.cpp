@@ -3,6 +3,7 @@
 #include "gq_vector.h"
 
 #include <atomic>
+#include <stdexcept>
 
 #include "gq_philox.cuh"
 
@@ -11,10 +12,11 @@ namespace {
 
 VectorLevel detect() {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) {
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("bmi2")) {
         return VECTOR_AVX512;
     }
-    return __builtin_cpu_supports("avx2") ? VECTOR_AVX2 : VECTOR_SCALAR;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("sse4.2") ? VECTOR_AVX2 : VECTOR_SCALAR;
 }
 
 const VectorLevel best = detect();
@@ -47,25 +49,55 @@ void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t 
     }
 }
 
-double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words) {
+double standard_index_all(const StandardParams& p, const float* x, int n, const uint32_t* words, uint8_t* codes) {
     switch (vector_level()) {
-        case VECTOR_AVX512: return avx512::standard_round_all(p, x, n, words);
-        case VECTOR_AVX2: return avx2::standard_round_all(p, x, n, words);
-        default: return scalar::standard_round_all(p, x, n, words);
+        case VECTOR_AVX512: return avx512::standard_index_all(p, x, n, words, codes);
+        case VECTOR_AVX2: return avx2::standard_index_all(p, x, n, words, codes);
+        default: return scalar::standard_index_all(p, x, n, words, codes);
     }
 }
 
-double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words) {
+double exponential_index_all(const ExponentialParams& p, const float* x, int n, const uint32_t* words, uint8_t* codes) {
     switch (vector_level()) {
-        case VECTOR_AVX512: return avx512::exponential_round_all(p, x, n, words);
-        case VECTOR_AVX2: return avx2::exponential_round_all(p, x, n, words);
-        default: return scalar::exponential_round_all(p, x, n, words);
+        case VECTOR_AVX512: return avx512::exponential_index_all(p, x, n, words, codes);
+        case VECTOR_AVX2: return avx2::exponential_index_all(p, x, n, words, codes);
+        default: return scalar::exponential_index_all(p, x, n, words, codes);
     }
 }
 
-double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words) {
-    return vector_level() >= VECTOR_AVX512 && count <= 16 ? avx512::points_round_all(points, count, x, n, words)
-                                                          : scalar::points_round_all(points, count, x, n, words);
+double points_index_all(const float* points, int count, const float* x, int n, const uint32_t* words, uint8_t* codes) {
+    return vector_level() >= VECTOR_AVX512 && count <= 16 ? avx512::points_index_all(points, count, x, n, words, codes)
+                                                          : scalar::points_index_all(points, count, x, n, words, codes);
+}
+
+void lookup_all(const float* table, int entries, const uint8_t* codes, int64_t n, float* out) {
+    switch (vector_level()) {
+        case VECTOR_AVX512: return avx512::lookup_all(table, entries, codes, n, out);
+        case VECTOR_AVX2: return avx2::lookup_all(table, codes, n, out);
+        default: return scalar::lookup_all(table, codes, n, out);
+    }
+}
+
+void lookup_add_all(const float* table, int entries, const uint8_t* codes, int64_t n, float weight, float* out) {
+    switch (vector_level()) {
+        case VECTOR_AVX512: return avx512::lookup_add_all(table, entries, codes, n, weight, out);
+        case VECTOR_AVX2: return avx2::lookup_add_all(table, codes, n, weight, out);
+        default: return scalar::lookup_add_all(table, codes, n, weight, out);
+    }
+}
+
+void pack_codes(const uint8_t* codes, int64_t count, int bits, uint8_t* out) {
+    if (vector_level() == VECTOR_AVX512) return avx512::pack_codes(codes, count, bits, out);
+    scalar::pack_codes(codes, count, bits, out);
+}
+
+void unpack_codes(const uint8_t* in, int64_t count, int bits, uint8_t* codes) {
+    if (vector_level() == VECTOR_AVX512) return avx512::unpack_codes(in, count, bits, codes);
+    scalar::unpack_codes(in, count, bits, codes);
+}
+
+uint32_t crc32c(uint32_t crc, const uint8_t* p, size_t n) {
+    return vector_level() >= VECTOR_AVX2 ? avx2::crc32c(crc, p, n) : scalar::crc32c(crc, p, n);
 }
 
 void hadamard_transform(float* y, int64_t size) {
@@ -144,23 +176,164 @@ void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, uint64_t 
     }
 }
 
-double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words) {
+double standard_index_all(const StandardParams& p, const float* x, int n, const uint32_t* words, uint8_t* codes) {
     double variance = 0.0;
-    for (int i = 0; i < n; i++) x[i] = standard_round(p, x[i], uniform_from_bits(words[i]), &variance);
+    for (int i = 0; i < n; i++) codes[i] = (uint8_t)standard_index(p, x[i], uniform_from_bits(words[i]), &variance);
     return variance;
 }
 
-double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words) {
+double exponential_index_all(const ExponentialParams& p, const float* x, int n, const uint32_t* words, uint8_t* codes) {
     double variance = 0.0;
-    for (int i = 0; i < n; i++) x[i] = exponential_round(p, x[i], uniform_from_bits(words[i]), &variance);
+    for (int i = 0; i < n; i++) codes[i] = (uint8_t)exponential_index(p, x[i], uniform_from_bits(words[i]), &variance);
     return variance;
 }
 
-double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words) {
+double points_index_all(const float* points, int count, const float* x, int n, const uint32_t* words, uint8_t* codes) {
     double variance = 0.0;
-    for (int i = 0; i < n; i++) x[i] = points_round(points, count, x[i], uniform_from_bits(words[i]), &variance);
+    for (int i = 0; i < n; i++) {
+        codes[i] = (uint8_t)points_index(points, count, x[i], uniform_from_bits(words[i]), &variance);
+    }
     return variance;
+}
+
+void lookup_all(const float* table, const uint8_t* codes, int64_t n, float* out) {
+    for (int64_t i = 0; i < n; i++) out[i] = table[codes[i]];
+}
+
+void lookup_add_all(const float* table, const uint8_t* codes, int64_t n, float weight, float* out) {
+    for (int64_t i = 0; i < n; i++) out[i] = out[i] + weight * table[codes[i]];
+}
+
+namespace {
+
+// Eight codes of BITS bits are exactly BITS bytes: code i at bits [i * BITS, i * BITS + BITS).
+template <int BITS>
+void pack_groups(const uint8_t* codes, int64_t groups, uint8_t* out) {
+    for (int64_t g = 0; g < groups; g++, codes += 8, out += BITS) {
+        uint64_t word = 0;
+        for (int i = 0; i < 8; i++) word |= (uint64_t)codes[i] << (i * BITS);
+        for (int k = 0; k < BITS; k++) out[k] = (uint8_t)(word >> (8 * k));
+    }
+}
+
+template <int BITS>
+void unpack_groups(const uint8_t* in, int64_t groups, uint8_t* codes) {
+    for (int64_t g = 0; g < groups; g++, in += BITS, codes += 8) {
+        uint64_t word = 0;
+        for (int k = 0; k < BITS; k++) word |= (uint64_t)in[k] << (8 * k);
+        for (int i = 0; i < 8; i++) codes[i] = (uint8_t)((word >> (i * BITS)) & ((1u << BITS) - 1));
+    }
+}
+
+}  // namespace
+
+void pack_codes(const uint8_t* codes, int64_t count, int bits, uint8_t* out) {
+    int64_t groups = count / 8;
+    switch (bits) {  // whole groups of eight codes, with the shifts known at compile time
+        case 1: pack_groups<1>(codes, groups, out); break;
+        case 2: pack_groups<2>(codes, groups, out); break;
+        case 3: pack_groups<3>(codes, groups, out); break;
+        case 4: pack_groups<4>(codes, groups, out); break;
+        case 5: pack_groups<5>(codes, groups, out); break;
+        case 6: pack_groups<6>(codes, groups, out); break;
+        case 7: pack_groups<7>(codes, groups, out); break;
+        case 8: pack_groups<8>(codes, groups, out); break;
+        default: throw std::invalid_argument("code bits out of range [1, 8]");  // callers pass code_bits(levels)
+    }
+    uint64_t pending = 0;  // the last count mod 8 codes: bits not yet written, lowest first
+    int held = 0;
+    out += groups * bits;
+    for (int64_t i = groups * 8; i < count; i++) {
+        pending |= (uint64_t)codes[i] << held;
+        held += bits;
+        for (; held >= 8; held -= 8, pending >>= 8) *out++ = (uint8_t)pending;
+    }
+    if (held > 0) *out = (uint8_t)pending;
+}
+
+void unpack_codes(const uint8_t* in, int64_t count, int bits, uint8_t* codes) {
+    int64_t groups = count / 8;
+    switch (bits) {
+        case 1: unpack_groups<1>(in, groups, codes); break;
+        case 2: unpack_groups<2>(in, groups, codes); break;
+        case 3: unpack_groups<3>(in, groups, codes); break;
+        case 4: unpack_groups<4>(in, groups, codes); break;
+        case 5: unpack_groups<5>(in, groups, codes); break;
+        case 6: unpack_groups<6>(in, groups, codes); break;
+        case 7: unpack_groups<7>(in, groups, codes); break;
+        case 8: unpack_groups<8>(in, groups, codes); break;
+        default: throw std::invalid_argument("code bits out of range [1, 8]");  // callers pass code_bits(levels)
+    }
+    const uint64_t mask = (1u << bits) - 1;
+    uint64_t pending = 0;
+    int held = 0;
+    in += groups * bits;
+    for (int64_t i = groups * 8; i < count; i++) {
+        if (held < bits) {
+            pending |= (uint64_t)*in++ << held;
+            held += 8;
+        }
+        codes[i] = (uint8_t)(pending & mask);
+        pending >>= bits;
+        held -= bits;
+    }
 }
 
 }  // namespace scalar
+
+namespace {
+
+constexpr uint32_t CASTAGNOLI = 0x82F63B78u;  // the polynomial, bit-reflected
+
+struct CrcTable {
+    uint32_t entry[256];
+    CrcTable() {
+        for (uint32_t b = 0; b < 256; b++) {
+            uint32_t c = b;
+            for (int k = 0; k < 8; k++) c = c & 1 ? (c >> 1) ^ CASTAGNOLI : c >> 1;
+            entry[b] = c;
+        }
+    }
+};
+
+const CrcTable crc_table;
+
+// a * b modulo the polynomial, both bit-reflected (bit 31 is x^0).
+uint32_t multiply_mod(uint32_t a, uint32_t b) {
+    uint32_t product = 0;
+    for (uint32_t m = 1u << 31; m != 0; m >>= 1) {
+        if (a & m) product ^= b;
+        b = b & 1 ? (b >> 1) ^ CASTAGNOLI : b >> 1;  // b * x
+    }
+    return product;
+}
+
+// x^(8 * bytes) modulo the polynomial, by squaring.
+uint32_t shift_of(uint64_t bytes) {
+    uint32_t result = 1u << 31;  // x^0
+    uint32_t square = 1u << 23;  // x^8
+    for (; bytes != 0; bytes >>= 1) {
+        if (bytes & 1) result = multiply_mod(result, square);
+        square = multiply_mod(square, square);
+    }
+    return result;
+}
+
+}  // namespace
+
+namespace scalar {
+
+uint32_t crc32c(uint32_t crc, const uint8_t* p, size_t n) {
+    crc = ~crc;
+    for (size_t i = 0; i < n; i++) crc = crc_table.entry[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+}  // namespace scalar
+
+// CRC(a || b) = CRC(a) * x^(8|b|) + CRC(b): the initial and final inversions cancel out.
+uint32_t crc32c_combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b) {
+    return multiply_mod(crc_a, shift_of(length_b)) ^ crc_b;
+}
+
 }  // namespace gq

@@ -2,6 +2,7 @@
 // scalar per-element function it replaces (no FMA, same rounding), so outputs are bit-identical;
 // compiled for AVX2 only here and called only when the processor has it.
 #include <immintrin.h>
+#include <string.h>
 
 #include "gq_philox.cuh"
 #include "gq_vector.h"
@@ -129,11 +130,20 @@ GQ_AVX2 void fill_random_words(uint64_t seed, uint64_t step, uint32_t purpose, u
     scalar::fill_random_words(seed, step, purpose, first + (uint64_t)i, n - i, out + i);
 }
 
-GQ_AVX2 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words) {
+namespace {
+
+// The low bytes of four int32 lanes, to four consecutive codes.
+GQ_AVX2 inline void store4_codes(__m128i k, uint8_t* codes) {
+    int packed = _mm_cvtsi128_si32(_mm_packus_epi16(_mm_packus_epi32(k, k), k));
+    memcpy(codes, &packed, 4);
+}
+
+}  // namespace
+
+GQ_AVX2 double standard_index_all(const StandardParams& p, const float* x, int n, const uint32_t* words, uint8_t* codes) {
     const __m256d vmin = _mm256_set1_pd((double)p.min), inverse = _mm256_set1_pd(p.inverse_unit);
-    const __m256d unit = _mm256_set1_pd(p.unit), unit2 = _mm256_set1_pd(p.unit * p.unit);
+    const __m256d unit2 = _mm256_set1_pd(p.unit * p.unit);
     const __m256d top = _mm256_set1_pd((double)p.intervals), one = _mm256_set1_pd(1.0);
-    const __m128 top_f = _mm_set1_ps((float)p.intervals), vmax = _mm_set1_ps(p.max);
     __m256d variance = _mm256_setzero_pd();
     int i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -144,19 +154,19 @@ GQ_AVX2 double standard_round_all(const StandardParams& p, float* x, int n, cons
         __m256d up = _mm256_and_pd(_mm256_cmp_pd(uniform4(words + i), frac, _CMP_LT_OQ), one);
         __m256d k = _mm256_min_pd(_mm256_add_pd(below, up), top);
         variance = _mm256_add_pd(variance, _mm256_mul_pd(unit2, _mm256_mul_pd(frac, _mm256_sub_pd(one, frac))));
-        __m128 q = _mm256_cvtpd_ps(_mm256_add_pd(vmin, _mm256_mul_pd(k, unit)));
-        __m128 at_top = _mm_cmpeq_ps(_mm256_cvtpd_ps(k), top_f);
-        _mm_storeu_ps(x + i, _mm_blendv_ps(q, vmax, at_top));
+        store4_codes(_mm256_cvttpd_epi32(k), codes + i);
     }
-    double tail = scalar::standard_round_all(p, x + i, n - i, words + i);
+    double tail = scalar::standard_index_all(p, x + i, n - i, words + i, codes + i);
     return sum4(variance) + tail;
 }
 
-GQ_AVX2 double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words) {
+GQ_AVX2 double exponential_index_all(const ExponentialParams& p, const float* x, int n, const uint32_t* words, uint8_t* codes) {
     const __m256d norm = _mm256_set1_pd(p.norm), smallest = _mm256_set1_pd(p.smallest);
     const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffll));
     const __m256d pow2_mask = _mm256_castsi256_pd(_mm256_set1_epi64x((long long)0xfff0000000000000ull));
-    const __m128 sign = _mm_set1_ps(-0.0f);
+    // a point 2^e has code e - (top - powers): its biased exponent minus this
+    const __m256i exponent_bias = _mm256_set1_epi64x(1023 + p.top - p.powers);
+    const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
     __m256d variance = _mm256_setzero_pd();
     int i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -172,11 +182,76 @@ GQ_AVX2 double exponential_round_all(const ExponentialParams& p, float* x, int n
         __m256d rises = _mm256_cmp_pd(uniform4(words + i), up, _CMP_LT_OQ);
         __m256d level = _mm256_blendv_pd(below, above, rises);
         variance = _mm256_add_pd(variance, _mm256_mul_pd(offset, _mm256_sub_pd(above, r)));
-        __m128 q = _mm256_cvtpd_ps(_mm256_mul_pd(level, norm));
-        _mm_storeu_ps(x + i, _mm_or_ps(_mm_andnot_ps(sign, q), _mm_and_ps(sign, xf)));
+        __m256i m = _mm256_sub_epi64(_mm256_srli_epi64(_mm256_castpd_si256(level), 52), exponent_bias);
+        m = _mm256_andnot_si256(_mm256_castpd_si256(_mm256_cmp_pd(level, _mm256_setzero_pd(), _CMP_EQ_OQ)), m);
+        __m128i m32 = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(m, even));
+        __m128i sign = _mm_slli_epi32(_mm_srli_epi32(_mm_castps_si128(xf), 31), p.sign_shift);
+        store4_codes(_mm_or_si128(m32, sign), codes + i);
     }
-    double tail = scalar::exponential_round_all(p, x + i, n - i, words + i);
+    double tail = scalar::exponential_index_all(p, x + i, n - i, words + i, codes + i);
     return sum4(variance) + tail;
+}
+
+GQ_AVX2 void lookup_all(const float* table, const uint8_t* codes, int64_t n, float* out) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i k = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*)(codes + i)));
+        _mm256_storeu_ps(out + i, _mm256_i32gather_ps(table, k, 4));
+    }
+    scalar::lookup_all(table, codes + i, n - i, out + i);
+}
+
+GQ_AVX2 void lookup_add_all(const float* table, const uint8_t* codes, int64_t n, float weight, float* out) {
+    const __m256 w = _mm256_set1_ps(weight);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i k = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*)(codes + i)));
+        __m256 q = _mm256_i32gather_ps(table, k, 4);
+        _mm256_storeu_ps(out + i, _mm256_add_ps(_mm256_loadu_ps(out + i), _mm256_mul_ps(w, q)));
+    }
+    scalar::lookup_add_all(table, codes + i, n - i, weight, out + i);
+}
+
+namespace {
+
+// One crc32 instruction takes 3 cycles but a new one can start every cycle: three independent
+// streams over thirds of the data keep it busy; crc32c_combine joins them.
+__attribute__((target("sse4.2"))) inline uint64_t crc_words(uint64_t c, const uint8_t* p, size_t words) {
+    for (size_t i = 0; i < words; i++) {
+        uint64_t word;
+        memcpy(&word, p + 8 * i, 8);
+        c = _mm_crc32_u64(c, word);
+    }
+    return c;
+}
+
+}  // namespace
+
+__attribute__((target("sse4.2"))) uint32_t crc32c(uint32_t crc, const uint8_t* p, size_t n) {
+    constexpr size_t MIN_STREAM = 4096;  // below this a stream's combine costs more than it saves
+    size_t words = n / 8;
+    if (words >= 3 * (MIN_STREAM / 8)) {
+        size_t third = words / 3;
+        const uint8_t *a = p, *b = p + 8 * third, *c = p + 16 * third;
+        uint64_t ca = ~crc & 0xffffffffu, cb = 0xffffffffu, cc = 0xffffffffu;
+        for (size_t i = 0; i < third; i++) {
+            uint64_t wa, wb, wc;
+            memcpy(&wa, a + 8 * i, 8);
+            memcpy(&wb, b + 8 * i, 8);
+            memcpy(&wc, c + 8 * i, 8);
+            ca = _mm_crc32_u64(ca, wa);
+            cb = _mm_crc32_u64(cb, wb);
+            cc = _mm_crc32_u64(cc, wc);
+        }
+        crc = crc32c_combine(~(uint32_t)ca, ~(uint32_t)cb, 8 * third);
+        crc = crc32c_combine(crc, ~(uint32_t)cc, 8 * third);
+        p += 24 * third;
+        n -= 24 * third;
+        words = n / 8;
+    }
+    uint32_t c32 = (uint32_t)crc_words(~crc & 0xffffffffu, p, words);
+    for (size_t i = 8 * words; i < n; i++) c32 = _mm_crc32_u8(c32, p[i]);
+    return ~c32;
 }
 
 }  // namespace avx2

@@ -1,5 +1,6 @@
 // AVX-512 versions of the hottest whole-bucket loops (Philox, scan, standard, exponential and
-// smart rounding, the Hadamard transform and sign flips): twice the lanes of the AVX2 ones. Each
+// smart codes, code lookups, the Hadamard transform and sign flips; code packing with BMI2): twice
+// the lanes of the AVX2 ones. Each
 // output float is the scalar path's, bit for bit: the same per-lane IEEE operations, rearranged
 // only where the result is provably equal (said where it happens). Compiled for AVX-512 only here
 // and called only when the processor has AVX-512 F, DQ and VL.
@@ -8,6 +9,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
+#include <string.h>
 
 #include "gq_philox.cuh"
 #include "gq_vector.h"
@@ -186,15 +188,9 @@ GQ_AVX512 inline __m512d add_spread(__m512d sum, __m512d frac) {
     return _mm512_fmadd_pd(frac, _mm512_sub_pd(_mm512_set1_pd(1.0), frac), sum);
 }
 
-// For at most 32 levels: the levels min + k*unit (and max itself at the top), rounded to float
-// exactly as standard_round rounds them, sit in two registers and each output is one lookup.
-GQ_AVX512 double standard_round_table(const StandardParams& p, float* x, int n, const uint32_t* words) {
-    alignas(64) float table[32];
-    for (int k = 0; k < 32; k++) {
-        int64_t level = k < p.intervals ? k : p.intervals;
-        table[k] = level == p.intervals ? p.max : (float)((double)p.min + (double)level * p.unit);
-    }
-    const __m512 low = _mm512_load_ps(table), high = _mm512_load_ps(table + 16);
+}  // namespace
+
+GQ_AVX512 double standard_index_all(const StandardParams& p, const float* x, int n, const uint32_t* words, uint8_t* codes) {
     const __m512i top = _mm512_set1_epi32((int)p.intervals), one = _mm512_set1_epi32(1);
     __m512d spread0 = _mm512_setzero_pd(), spread1 = _mm512_setzero_pd();
     int i = 0;
@@ -205,46 +201,23 @@ GQ_AVX512 double standard_round_table(const StandardParams& p, float* x, int n, 
         spread1 = add_spread(spread1, b.frac);
         __m512i k = _mm512_inserti64x4(_mm512_castsi256_si512(a.below), b.below, 1);
         k = _mm512_min_epi32(_mm512_mask_add_epi32(k, (__mmask16)(a.up | (unsigned)b.up << 8), k, one), top);
-        _mm512_storeu_ps(x + i, _mm512_permutex2var_ps(low, k, high));
+        _mm_storeu_si128((__m128i*)(codes + i), _mm512_cvtepi32_epi8(k));
     }
-    double tail = scalar::standard_round_all(p, x + i, n - i, words + i);
+    double tail = scalar::standard_index_all(p, x + i, n - i, words + i, codes + i);
     return p.unit * p.unit * lanes_sum(_mm512_add_pd(spread0, spread1)) + tail;
-}
-
-// More levels: min + k*unit computed as standard_round computes it.
-GQ_AVX512 double standard_round_arithmetic(const StandardParams& p, float* x, int n, const uint32_t* words) {
-    const __m512d vmin = _mm512_set1_pd((double)p.min), unit = _mm512_set1_pd(p.unit);
-    const __m512d top = _mm512_set1_pd((double)p.intervals), one = _mm512_set1_pd(1.0);
-    const __m256 vmax = _mm256_set1_ps(p.max);
-    __m512d spread = _mm512_setzero_pd();
-    int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        Rounded d = standard_decide(p, x + i, words + i);
-        spread = add_spread(spread, d.frac);
-        __m512d below = _mm512_cvtepi32_pd(d.below);
-        __m512d k = _mm512_min_pd(_mm512_mask_add_pd(below, d.up, below, one), top);
-        __m256 q = _mm512_cvtpd_ps(_mm512_add_pd(vmin, _mm512_mul_pd(k, unit)));
-        __mmask8 at_top = _mm512_cmp_pd_mask(k, top, _CMP_EQ_OQ);
-        _mm256_storeu_ps(x + i, _mm256_mask_blend_ps(at_top, q, vmax));
-    }
-    double tail = scalar::standard_round_all(p, x + i, n - i, words + i);
-    return p.unit * p.unit * lanes_sum(spread) + tail;
-}
-
-}  // namespace
-
-GQ_AVX512 double standard_round_all(const StandardParams& p, float* x, int n, const uint32_t* words) {
-    return p.intervals < 32 ? standard_round_table(p, x, n, words) : standard_round_arithmetic(p, x, n, words);
 }
 
 // One division per element: the reference divides by the gap between the neighbouring points,
 // but that gap is a power of two 2^e, so multiplying by 2^-e (built from the exponent bits) gives
 // the same double exactly.
-GQ_AVX512 double exponential_round_all(const ExponentialParams& p, float* x, int n, const uint32_t* words) {
+GQ_AVX512 double exponential_index_all(const ExponentialParams& p, const float* x, int n, const uint32_t* words,
+                                       uint8_t* codes) {
     const __m512d norm = _mm512_set1_pd(p.norm), smallest = _mm512_set1_pd(p.smallest);
     const __m512i exponent = _mm512_set1_epi64((long long)0xfff0000000000000ull);
     const __m512i reciprocal_bias = _mm512_set1_epi64(0x7fe0000000000000ll);  // 2^-e = bias - bits(2^e)
-    const __m256i sign = _mm256_set1_epi32((int)0x80000000u);
+    // a point 2^e has code e - (top - powers): its biased exponent minus this
+    const __m512i exponent_bias = _mm512_set1_epi64(1023 + p.top - p.powers);
+    const __m128i sign_shift = _mm_cvtsi32_si128(p.sign_shift);
     __m512d variance = _mm512_setzero_pd();
     int i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -261,11 +234,13 @@ GQ_AVX512 double exponential_round_all(const ExponentialParams& p, float* x, int
         __mmask8 rises = _mm512_cmp_pd_mask(uniform8(words + i), _mm512_mul_pd(offset, inverse_gap), _CMP_LT_OQ);
         __m512d level = _mm512_mask_blend_pd(rises, below, above);
         variance = _mm512_fmadd_pd(offset, _mm512_sub_pd(above, ratio), variance);  // a statistic: any rounding
-        __m256i q = _mm256_castps_si256(_mm512_cvtpd_ps(_mm512_mul_pd(level, norm)));
-        // q >= 0: its sign bit is zero, so OR-ing in x's sign bit is copysign
-        _mm256_storeu_ps(x + i, _mm256_castsi256_ps(_mm256_or_si256(q, _mm256_and_si256(_mm256_castps_si256(xf), sign))));
+        __mmask8 nonzero = big | rises;  // level is below = 2^e (big) or above (rises), else 0
+        __m512i m = _mm512_maskz_sub_epi64(nonzero, _mm512_srli_epi64(_mm512_castpd_si512(level), 52), exponent_bias);
+        __m512i sign = _mm512_cvtepu32_epi64(_mm256_srli_epi32(_mm256_castps_si256(xf), 31));
+        __m128i code = _mm512_cvtepi64_epi8(_mm512_or_si512(m, _mm512_sll_epi64(sign, sign_shift)));
+        _mm_storel_epi64((__m128i*)(codes + i), code);
     }
-    return lanes_sum(variance) + scalar::exponential_round_all(p, x + i, n - i, words + i);
+    return lanes_sum(variance) + scalar::exponential_index_all(p, x + i, n - i, words + i, codes + i);
 }
 
 namespace {
@@ -366,7 +341,8 @@ GQ_AVX512 void flip_signs(const uint32_t* words, int offset, const float* in, fl
     scalar::flip_signs(words, offset + i, in + i, out + i, n - i);
 }
 
-GQ_AVX512 double points_round_all(const float* points, int count, float* x, int n, const uint32_t* words) {
+GQ_AVX512 double points_index_all(const float* points, int count, const float* x, int n, const uint32_t* words,
+                                  uint8_t* codes) {
     alignas(64) float table[16];
     for (int j = 0; j < 16; j++) table[j] = points[j < count ? j : count - 1];
     const __m512 vtable = _mm512_load_ps(table);
@@ -383,11 +359,11 @@ GQ_AVX512 double points_round_all(const float* points, int count, float* x, int 
             below = _mm512_mask_add_epi32(below, le, below, one);
         }
         __m512 l = _mm512_permutexvar_ps(below, vtable);
-        // the last point has no right neighbour; it is only reached by v == l, which becomes l
+        // the last point has no right neighbour; it is only reached by v == l, which stays
         __m512 r = _mm512_permutexvar_ps(_mm512_min_epi32(_mm512_add_epi32(below, one), _mm512_set1_epi32(count - 1)), vtable);
         __m256i w = _mm256_srli_epi32(_mm256_loadu_si256((const __m256i*)(words + i)), 8);
         __m256i w2 = _mm256_srli_epi32(_mm256_loadu_si256((const __m256i*)(words + i + 8)), 8);
-        __m256 out_half[2];
+        __mmask16 rises = 0;
         for (int h = 0; h < 2; h++) {
             __m256 vh = h == 0 ? _mm512_castps512_ps256(v) : _mm512_extractf32x8_ps(v, 1);
             __m256 lh = h == 0 ? _mm512_castps512_ps256(l) : _mm512_extractf32x8_ps(l, 1);
@@ -396,19 +372,83 @@ GQ_AVX512 double points_round_all(const float* points, int count, float* x, int 
             __m512d offset = _mm512_sub_pd(xd, ld);
             __m512d up = _mm512_div_pd(offset, _mm512_sub_pd(rd, ld));
             __m512d u = _mm512_mul_pd(_mm512_cvtepi32_pd(h == 0 ? w : w2), scale);
-            __mmask8 on_point = _mm512_cmp_pd_mask(xd, ld, _CMP_EQ_OQ);
-            __mmask8 rises = _mm512_cmp_pd_mask(u, up, _CMP_LT_OQ) & (__mmask8)~on_point;
+            __mmask8 on_point = _mm512_cmp_pd_mask(xd, ld, _CMP_EQ_OQ);  // stays on its point
+            __mmask8 half_rises = _mm512_cmp_pd_mask(u, up, _CMP_LT_OQ) & (__mmask8)~on_point;
             __m512d term = _mm512_mul_pd(offset, _mm512_sub_pd(rd, xd));
             variance = _mm512_mask_add_pd(variance, (__mmask8)~on_point, variance, term);
-            // on a point: l itself (not v: -0 on the point 0 gives +0, as a message decodes it)
-            out_half[h] = _mm256_mask_blend_ps(rises, lh, rh);
+            rises |= (__mmask16)((unsigned)half_rises << (8 * h));
         }
-        _mm256_storeu_ps(x + i, out_half[0]);
-        _mm256_storeu_ps(x + i + 8, out_half[1]);
+        __m512i index = _mm512_mask_add_epi32(below, rises, below, one);
+        _mm_storeu_si128((__m128i*)(codes + i), _mm512_cvtepi32_epi8(index));
     }
     alignas(64) double lane[8];
     _mm512_store_pd(lane, variance);
-    return lane_sum_squares_combine(lane) + scalar::points_round_all(points, count, x + i, n - i, words + i);
+    return lane_sum_squares_combine(lane) + scalar::points_index_all(points, count, x + i, n - i, words + i, codes + i);
+}
+
+namespace {
+
+// Sixteen table entries by the codes at codes[0..16).
+GQ_AVX512 inline __m512 lookup16(const float* table, int entries, const uint8_t* codes) {
+    __m512i k = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)codes));
+    if (entries <= 16) return _mm512_permutexvar_ps(k, _mm512_load_ps(table));
+    if (entries <= 32) return _mm512_permutex2var_ps(_mm512_load_ps(table), k, _mm512_load_ps(table + 16));
+    return _mm512_i32gather_ps(k, table, 4);
+}
+
+}  // namespace
+
+GQ_AVX512 void lookup_all(const float* table, int entries, const uint8_t* codes, int64_t n, float* out) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(out + i, lookup16(table, entries, codes + i));
+    scalar::lookup_all(table, codes + i, n - i, out + i);
+}
+
+GQ_AVX512 void lookup_add_all(const float* table, int entries, const uint8_t* codes, int64_t n, float weight, float* out) {
+    const __m512 w = _mm512_set1_ps(weight);
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 q = lookup16(table, entries, codes + i);
+        _mm512_storeu_ps(out + i, _mm512_add_ps(_mm512_loadu_ps(out + i), _mm512_mul_ps(w, q)));
+    }
+    scalar::lookup_add_all(table, codes + i, n - i, weight, out + i);
+}
+
+namespace {
+
+// The low `bits` bits of each of eight bytes.
+inline uint64_t code_mask(int bits) { return 0x0101010101010101ull * ((1u << bits) - 1); }
+
+}  // namespace
+
+// Eight codes are one 64-bit word with code i in byte i; pext gathers their low bits, in order,
+// into the low 8 * bits bits: exactly the packed bytes of those eight codes.
+__attribute__((target("bmi2"))) void pack_codes(const uint8_t* codes, int64_t count, int bits, uint8_t* out) {
+    if (bits == 8) return (void)memcpy(out, codes, (size_t)count);
+    const uint64_t mask = code_mask(bits);
+    const int64_t groups = count / 8, total = (count * bits + 7) / 8;
+    int64_t g = 0;
+    for (; g < groups && g * bits + 8 <= total; g++) {  // whole-word stores while they stay inside
+        uint64_t word;
+        memcpy(&word, codes + 8 * g, 8);
+        uint64_t packed = _pext_u64(word, mask);
+        memcpy(out + g * bits, &packed, 8);  // the bytes past bits are rewritten by the next group
+    }
+    scalar::pack_codes(codes + 8 * g, count - 8 * g, bits, out + g * bits);
+}
+
+__attribute__((target("bmi2"))) void unpack_codes(const uint8_t* in, int64_t count, int bits, uint8_t* codes) {
+    if (bits == 8) return (void)memcpy(codes, in, (size_t)count);
+    const uint64_t mask = code_mask(bits);
+    const int64_t groups = count / 8, total = (count * bits + 7) / 8;
+    int64_t g = 0;
+    for (; g < groups && g * bits + 8 <= total; g++) {  // whole-word loads while they stay inside
+        uint64_t packed;
+        memcpy(&packed, in + g * bits, 8);
+        uint64_t word = _pdep_u64(packed, mask);
+        memcpy(codes + 8 * g, &word, 8);
+    }
+    scalar::unpack_codes(in + g * bits, count - 8 * g, bits, codes + 8 * g);
 }
 
 }  // namespace avx512

@@ -7,7 +7,7 @@
 
 using namespace gq;
 
-// `buckets` rows of bucket_size floats (a power of two) at addresses[0], each transformed in
+// `buckets` rows of spec.bucket_size floats (a power of two) at addresses[0], each transformed in
 // place; rows of up to on_chip floats in shared memory. Reads only these fields of the Call
 // (filled in by io.gradquant.benchmarks.cuda.RowsTransform) and writes no statistics.
 extern "C" __global__ void GQ_BOUNDS gq_wht_rows(const Call* call) {
@@ -16,15 +16,15 @@ extern "C" __global__ void GQ_BOUNDS gq_wht_rows(const Call* call) {
     int64_t chunk = chunk_size(c.on_chip);
     float* rows = reinterpret_cast<float*>(reinterpret_cast<const uint64_t*>(c.addresses)[0]);
     for (int64_t b = blockIdx.x; b < c.buckets; b += gridDim.x) {
-        float* row = rows + b * c.bucket_size;
-        float* y = c.bucket_size <= chunk ? shared : row;
+        float* row = rows + b * c.spec.bucket_size;
+        float* y = c.spec.bucket_size <= chunk ? shared : row;
         if (y == shared) {
-            for (int j = threadIdx.x; j < c.bucket_size; j += blockDim.x) y[j] = row[j];
+            for (int j = threadIdx.x; j < c.spec.bucket_size; j += blockDim.x) y[j] = row[j];
             __syncthreads();
         }
-        walsh_hadamard(y, c.bucket_size, shared, chunk);
+        walsh_hadamard(y, c.spec.bucket_size, shared, chunk);
         if (y == shared) {
-            for (int j = threadIdx.x; j < c.bucket_size; j += blockDim.x) row[j] = y[j];
+            for (int j = threadIdx.x; j < c.spec.bucket_size; j += blockDim.x) row[j] = y[j];
             __syncthreads();
         }
     }

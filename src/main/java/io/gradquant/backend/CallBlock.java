@@ -6,12 +6,13 @@ import java.nio.ByteOrder;
 
 /**
  * The one device allocation of a quantization call and what goes in it: the {@code gq::Call}
- * header (cuda/gq_call.cuh, 128 bytes, field offsets below), the segment tables, the per-block
- * partial statistics, the totals, the per-block scratch, and, for host buffers, the data itself.
+ * header (cuda/gq_call.cuh, 144 bytes, field offsets below, starting with the quantizer's
+ * {@link SpecBlock}), the segment tables, the per-block partial statistics, the totals, the
+ * per-block scratch, and, for host buffers, the data itself.
  * The header and tables go to the device in one copy.
  */
 final class CallBlock {
-    static final int HEADER_BYTES = 128;
+    static final int HEADER_BYTES = 144;
     /** Doubles per block in the partials, and in the totals: variance, norm², non-finite, error. */
     static final int PARTIAL_WORDS = 4;
 
@@ -48,26 +49,21 @@ final class CallBlock {
      */
     byte[] encode(long base, QuantizerSpec spec, long step, CallGeometry g, LaunchShape shape, long[] segmentAddresses) {
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(tableBytes)).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(0, spec.seed());
-        b.putLong(8, step);
-        b.putLong(16, g.buckets());
-        b.putLong(24, g.total());
-        b.putLong(32, base + addresses);
-        b.putLong(40, base + offsets);
-        b.putLong(48, firstBucket < 0 ? 0 : base + firstBucket);
-        b.putLong(56, base + partials);
-        b.putLong(64, base + scratch);
-        b.putLong(72, shape.scratchPerBlock());
-        b.putLong(80, base + stats);
-        b.putDouble(88, spec.smartFraction());
-        b.putInt(96, g.segments());
-        b.putInt(100, spec.bucketSize());
-        b.putInt(104, spec.levels());
-        b.putInt(108, spec.exponentialNorm().id());
-        b.putInt(112, shape.onChip());
-        b.putInt(116, shape.grid());
-        b.putInt(120, spec.type().id());
-        b.putInt(124, shape.maxSample());
+        SpecBlock.write(spec, b, 0);
+        b.putLong(40, step);
+        b.putLong(48, g.buckets());
+        b.putLong(56, g.total());
+        b.putLong(64, base + addresses);
+        b.putLong(72, base + offsets);
+        b.putLong(80, firstBucket < 0 ? 0 : base + firstBucket);
+        b.putLong(88, base + partials);
+        b.putLong(96, base + scratch);
+        b.putLong(104, shape.scratchPerBlock());
+        b.putLong(112, base + stats);
+        b.putInt(120, g.segments());
+        b.putInt(124, shape.onChip());
+        b.putInt(128, shape.grid());
+        b.putInt(132, shape.maxSample());
         for (int s = 0; s < g.segments(); s++) {
             b.putLong(Math.toIntExact(addresses + 8L * s), segmentAddresses[s]);
         }

@@ -8,7 +8,7 @@ import java.nio.Buffer;
  */
 final class NativeCpu {
     /** Must equal ABI_VERSION in native/gq_jni.cpp. */
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
     static final String RESOURCE = "/native/linux-x86_64/libgradquant.so";
 
     private static String loadError;
@@ -63,17 +63,47 @@ final class NativeCpu {
         };
     }
 
-    /** Copies n floats from src to dst (addresses) on up to {@code threads} threads. */
-    static native void copy(long src, long dst, long n, int threads);
-
     /** Address of a direct buffer's first element, or 0 for a heap buffer. */
     static native long address(Buffer buffer);
 
     /**
-     * Quantizes the float32 segments at {@code addresses} in place. Writes {variance, normSquared,
-     * buckets, nonFiniteBuckets} to {@code stats}. Throws OutOfMemoryError, with nothing written,
-     * if scratch memory cannot be allocated.
+     * Starts a pool of {@code threads} threads (the caller of each call counts as one) and returns
+     * its handle, for every call below; {@link #destroyPool} stops it.
      */
-    static native void quantize(int type, int bucketSize, int levels, long seed, double smartFraction, int norm,
-            boolean perSegment, long step, long[] addresses, long[] lengths, int threads, double[] stats);
+    static native long createPool(int threads);
+
+    /** Waits for the pool's running call, if any, then stops its threads. The handle is dead after. */
+    static native void destroyPool(long pool);
+
+    /** Copies n floats from src to dst (addresses) on the pool's threads. */
+    static native void copy(long pool, long src, long dst, long n);
+
+    /**
+     * Quantizes the float32 segments at {@code addresses} in place, with the quantizer of
+     * {@code spec} (a {@link SpecBlock}). Writes {variance, normSquared, buckets, nonFiniteBuckets}
+     * to {@code stats}. Throws OutOfMemoryError, with nothing written, if scratch memory cannot be
+     * allocated.
+     */
+    static native void quantize(long pool, byte[] spec, long step, long[] addresses, long[] lengths, double[] stats);
+
+    /**
+     * Writes the message of quantizing the segments (docs/wire-format.md) into {@code capacity}
+     * bytes at {@code out} (an offset into {@code outArray}, or an address if it is null) and
+     * returns its length; stats as {@link #quantize}. With {@code writeBack} the segments also get
+     * Q(x). Throws IllegalArgumentException, before writing, if the capacity is below
+     * {@code WireFormat.maxEncodedBytes}.
+     */
+    static native long encode(long pool, byte[] spec, long step, long[] addresses, long[] lengths, byte[] outArray,
+            long out, long capacity, boolean writeBack, double[] stats);
+
+    /**
+     * Overwrites the segments with the values of the message of {@code length} bytes at
+     * {@code message} (an offset into {@code messageArray}, or an address if it is null) or, with
+     * {@code add}, adds {@code weight} times them. Throws {@link io.gradquant.codec.MessageException},
+     * with nothing written, if the message does not check out: the codes' ranges, and everything
+     * that decides what is read and written (defence in depth: the caller has run
+     * {@code MessageReader}, which also checks the checksum and every padding byte).
+     */
+    static native void decode(long pool, byte[] messageArray, long message, long length, long[] addresses, long[] lengths,
+            boolean add, float weight);
 }

@@ -14,11 +14,15 @@ import java.util.List;
  * @param warmup     untimed rounds first (JIT, page faults, thread pools, PyTorch's allocator)
  * @param djlOps     whether to race the DJL NDArray compositions
  * @param seed       seed of the inputs and of the rounds' order
+ * @param smallElements values of the small input the quantizers run on too (0: none; only run when
+ *                   smaller than {@code elements})
  */
 public record BenchConfig(String backend, int elements, int threads, List<QuantizerSpec> specs, int repeats,
-        int warmup, boolean djlOps, long seed) {
+        int warmup, boolean djlOps, long seed, int smallElements) {
     /** Largest input: 2^28 values, 1 GiB per buffer (the ring holds at least six buffers). */
     public static final int MAX_ELEMENTS = 1 << 28;
+    /** The default small input: the gradient of ResNet-20, one training step's quantization call. */
+    public static final int RESNET20_ELEMENTS = 272_474;
 
     public BenchConfig {
         specs = List.copyOf(specs);

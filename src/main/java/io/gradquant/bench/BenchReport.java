@@ -13,9 +13,10 @@ import java.util.List;
  * @param threads    threads the backend used
  * @param copyGbps   the memory baseline: median GB/s of the backend's copy, 8 bytes per element
  * @param results    one entry per quantizer, in the order asked for
+ * @param smallInput the same quantizers on a small input; null if not run
  */
 public record BenchReport(String machine, String backend, long elements, int bucketSize, int threads, double copyGbps,
-        List<Result> results) {
+        List<Result> results, SmallInput smallInput) {
     /**
      * One quantizer's figures.
      *
@@ -33,5 +34,25 @@ public record BenchReport(String machine, String backend, long elements, int buc
      */
     public record Result(String quantizer, double gbps, double elementsPerSecond, double copyRatio, Double vsDjlOps,
             Double encodeGbps, Double encodeCopyRatio, Double decodeGbps, Double decodeCopyRatio) {
+    }
+
+    /**
+     * The quantizers on a small input, where fixed per-call costs show.
+     *
+     * @param elements values per input
+     * @param results  one entry per quantizer, in the order asked for
+     */
+    public record SmallInput(long elements, List<SmallResult> results) {
+    }
+
+    /**
+     * One quantizer on the small input.
+     *
+     * @param quantizer          the quantizer's name
+     * @param seconds            median seconds of one call
+     * @param perValueVsLarge    seconds per value here over seconds per value on the large input (1 = no
+     *                           fixed costs; issue 12 asks for at most 2 on the cpu backend)
+     */
+    public record SmallResult(String quantizer, double seconds, double perValueVsLarge) {
     }
 }

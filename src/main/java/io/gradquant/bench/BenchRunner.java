@@ -112,6 +112,18 @@ public final class BenchRunner {
                 ops.add(new Op(slot -> r.run(composition, slot), nothing));
             }
         }
+        double[][] samples = time(ops, slots);
+        BenchReport.SmallInput small = config.smallElements() > 0 && config.smallElements() < config.elements()
+                ? measureSmall(target.backend(), specs, samples) : null;
+        return report(target, specs, samples, new int[][] {djlOp, encodeOp, decodeOp}, slots, djlNote, loadBefore,
+                small);
+    }
+
+    /**
+     * Runs every op once per round, in a fresh random order each round, each on the next slot of
+     * the ring; returns each op's seconds in the timed rounds.
+     */
+    private double[][] time(List<Op> ops, int slots) {
         int rounds = config.warmup() + config.repeats();
         double[][] samples = new double[ops.size()][config.repeats()];
         long next = 0;
@@ -135,7 +147,34 @@ public final class BenchRunner {
                 }
             }
         }
-        return report(target, specs, samples, new int[][] {djlOp, encodeOp, decodeOp}, slots, djlNote, loadBefore);
+        return samples;
+    }
+
+    /**
+     * The quantizers again on inputs of {@link BenchConfig#smallElements()} values (one ResNet-20
+     * gradient by default), on a fresh target of the same backend: what a call costs when its fixed
+     * costs are not hidden by a large input.
+     */
+    private BenchReport.SmallInput measureSmall(String backend, List<QuantizerSpec> specs, double[][] largeSamples) {
+        progress.accept("small input: " + config.smallElements() + " values");
+        int slots = SlotRing.slotsFor(config.smallElements());
+        FloatBuffer[] pristine = SlotRing.pristine(slots, config.smallElements(), config.seed());
+        try (BenchTarget target = BenchTargets.create(backend, config.threads(), pristine).target()) {
+            long[] step = {0};
+            List<Op> ops = new ArrayList<>();
+            for (QuantizerSpec spec : specs) {
+                ops.add(new Op(slot -> target.quantize(spec, step[0]++, slot), target::restore));
+            }
+            double[][] samples = time(ops, slots);
+            List<BenchReport.SmallResult> results = new ArrayList<>();
+            for (int q = 0; q < specs.size(); q++) {
+                double seconds = Median.of(samples[q]);
+                double largePerValue = Median.of(largeSamples[1 + q]) / config.elements();
+                results.add(new BenchReport.SmallResult(specs.get(q).type().cliName(), seconds,
+                        seconds / config.smallElements() / largePerValue));
+            }
+            return new BenchReport.SmallInput(config.smallElements(), results);
+        }
     }
 
     /**
@@ -172,7 +211,7 @@ public final class BenchRunner {
 
     /** @param opsOf the DJL, encode and decode op of each quantizer, -1 where there is none */
     private BenchRun report(BenchTarget target, List<QuantizerSpec> specs, double[][] samples, int[][] opsOf, int slots,
-            String djlNote, String loadBefore) {
+            String djlNote, String loadBefore, BenchReport.SmallInput small) {
         int[] djlOp = opsOf[0];
         double bytes = 8.0 * config.elements();
         double copySeconds = Median.of(samples[0]);
@@ -195,7 +234,7 @@ public final class BenchRunner {
             djlSeconds.add(djl);
         }
         BenchReport report = new BenchReport(Machine.describe(target.detail()), target.backend(), config.elements(),
-                config.bucketSize(), target.threads(), copyGbps, results);
+                config.bucketSize(), target.threads(), copyGbps, results, small);
         return new BenchRun(report, target.copyBaseline(), copySeconds, seconds, djlSeconds, djlNote, slots,
                 loadBefore, Machine.loadAverage());
     }

@@ -99,8 +99,9 @@ final class HostTarget implements BenchTarget {
         copier.copy(pristine[slot], work[slot]);
     }
 
+    /** Closes the backend (its thread pool); direct buffers are freed by the garbage collector. */
     @Override
     public void close() {
-        // direct buffers are freed by the garbage collector once unreachable
+        backend.close();
     }
 }

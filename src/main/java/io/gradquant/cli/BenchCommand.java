@@ -55,6 +55,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Seed of the inputs and the quantizers (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--small-elements", paramLabel = "N", defaultValue = "" + BenchConfig.RESNET20_ELEMENTS,
+            description = "Values of a small input the quantizers also run on, where fixed per-call costs show;"
+                    + " 0 = none, and none unless below --elements (default: ${DEFAULT-VALUE}, one ResNet-20 gradient).")
+    private int smallElements;
+
     @Option(names = "--no-djl-ops", description = "Skip the race against DJL NDArray operations (vs_djl_ops is null).")
     private boolean noDjlOps;
 
@@ -90,6 +95,9 @@ final class BenchCommand implements Callable<Integer> {
         if (elements < 1 || elements > BenchConfig.MAX_ELEMENTS) {
             throw usage("--elements " + elements + " is not allowed: it must be in [1, " + BenchConfig.MAX_ELEMENTS + "]");
         }
+        if (smallElements < 0) {
+            throw usage("--small-elements " + smallElements + " is not allowed: it must be >= 0");
+        }
         if (repeats < 1) {
             throw usage("--repeats " + repeats + " is not allowed: it must be >= 1");
         }
@@ -103,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
             throw usage("--quantizers " + quantizers + " names a quantizer twice: name each at most once");
         }
         return new BenchConfig(options.backend, elements, options.threads, options.check(spec, quantizers, seed),
-                repeats, warmup, !noDjlOps, seed);
+                repeats, warmup, !noDjlOps, seed, smallElements);
     }
 
     private ParameterException usage(String message) {

@@ -36,6 +36,14 @@ final class BenchTable {
         s.append('\n');
         line(s, "enc/dec    encode (no write-back) and decode of the wire format; GB/s counts 4 bytes (the float32 values)"
                 + " per element, copy x is the copy's time over theirs");
+        if (r.smallInput() != null) {
+            s.append('\n');
+            line(s, "small input: %d values (per-value time vs the %d-value input)", r.smallInput().elements(),
+                    r.elements());
+            for (BenchReport.SmallResult q : r.smallInput().results()) {
+                line(s, "%-12s %10.3f ms %7.2fx", q.quantizer(), q.seconds() * 1e3, q.perValueVsLarge());
+            }
+        }
         return s.toString();
     }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** {@code gradquant bench} on small inputs: every field, consistent ratios, usage errors. */
 class BenchCommandTest {
     private static final Set<String> FIELDS = Set.of("machine", "backend", "elements", "bucket_size", "threads",
-            "copy_gbps", "results");
+            "copy_gbps", "results", "small_input");
     private static final Set<String> RESULT_FIELDS = Set.of("quantizer", "gbps", "elements_per_second", "copy_ratio",
             "vs_djl_ops", "encode_gbps", "encode_copy_ratio", "decode_gbps", "decode_copy_ratio");
     private static final List<String> ALL = List.of("none", "standard", "smart", "hadamard", "exponential");
@@ -30,7 +30,7 @@ class BenchCommandTest {
     @CsvSource({"java,1", "cpu,2"})
     void jsonHasEveryFieldForEveryQuantizer(String backend, int threads) {
         CliRunner.Result r = CliRunner.run("bench", "--json", "--backend", backend, "--threads", "2",
-                "--elements", "3000", "--bucket-size", "256", "--repeats", "3", "--warmup", "1");
+                "--elements", "3000", "--bucket-size", "256", "--repeats", "3", "--warmup", "1", "--small-elements", "500");
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject(); // exactly one object: parse fails on more
         assertEquals(FIELDS, o.keySet());
@@ -75,6 +75,33 @@ class BenchCommandTest {
                 assertTrue(vs.isJsonNull(), name + " vs_djl_ops " + vs);
             }
         }
+        JsonObject small = o.getAsJsonObject("small_input");
+        assertEquals(500, small.get("elements").getAsLong());
+        JsonArray smallResults = small.getAsJsonArray("results");
+        assertEquals(ALL.size(), smallResults.size());
+        for (int i = 0; i < ALL.size(); i++) {
+            JsonObject q = smallResults.get(i).getAsJsonObject();
+            String name = ALL.get(i);
+            assertEquals(Set.of("quantizer", "seconds", "per_value_vs_large"), q.keySet(), name);
+            assertEquals(name, q.get("quantizer").getAsString());
+            double seconds = q.get("seconds").getAsDouble();
+            double perValue = q.get("per_value_vs_large").getAsDouble();
+            double large = results.get(i).getAsJsonObject().get("elements_per_second").getAsDouble();
+            assertTrue(seconds > 0 && Double.isFinite(seconds), name + " seconds " + seconds);
+            assertEquals(seconds / 500 * large, perValue, 1e-9 * perValue, name + ": per-value time over the large input's");
+        }
+    }
+
+    @Test
+    void smallInputRowsFollowTheTableAndAreSkippedWhenNotSmaller() {
+        CliRunner.Result table = CliRunner.run("bench", "--backend", "cpu", "--elements", "2000", "--repeats", "1",
+                "--warmup", "0", "--quantizers", "standard", "--no-djl-ops", "--small-elements", "300");
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("small input: 300 values"), table.out());
+        CliRunner.Result none = CliRunner.run("bench", "--json", "--backend", "cpu", "--elements", "2000",
+                "--repeats", "1", "--warmup", "0", "--quantizers", "standard", "--no-djl-ops");
+        assertEquals(0, none.code(), none.err());
+        assertTrue(JsonParser.parseString(none.out()).getAsJsonObject().get("small_input").isJsonNull(), none.out());
     }
 
     @Test

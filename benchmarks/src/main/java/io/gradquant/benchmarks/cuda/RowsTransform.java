@@ -23,10 +23,12 @@ final class RowsTransform {
     /** Class-path resource of the benchmark-only fatbin (built by benchmarks/cuda/Makefile). */
     static final String FATBIN = "/cuda/gq_wht_rows.fatbin";
     /**
-     * The kernel's argument: a gq::Call (cuda/gq_call.cuh, 128 bytes, layout static_asserted there)
-     * of which it reads buckets, addresses, bucket_size and on_chip, then a one-entry address table.
+     * The kernel's argument: a gq::Call (cuda/gq_call.cuh, 144 bytes, layout static_asserted there)
+     * of which it reads buckets, addresses, spec.bucket_size and on_chip, then a one-entry address
+     * table.
      */
-    static final int CALL_BYTES = 128 + 8;
+    static final int HEADER_BYTES = 144;
+    static final int CALL_BYTES = HEADER_BYTES + 8;
 
     private final BenchDevice device;
     private final CUfunction function = new CUfunction();
@@ -72,12 +74,12 @@ final class RowsTransform {
         try {
             long base = call.address();
             ByteBuffer b = ByteBuffer.allocate(CALL_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            b.putLong(16, rows); // buckets: one per row
-            b.putLong(32, base + 128); // addresses: the table after the header
-            b.putInt(96, 1); // segments
-            b.putInt(100, size); // bucket_size
-            b.putInt(112, onChip);
-            b.putLong(128, address);
+            b.putInt(20, size); // spec.bucket_size: the row length
+            b.putLong(48, rows); // buckets: one per row
+            b.putLong(64, base + HEADER_BYTES); // addresses: the table after the header
+            b.putInt(120, 1); // segments
+            b.putInt(124, onChip);
+            b.putLong(HEADER_BYTES, address);
             check(JCudaDriver.cuMemcpyHtoD(call, Pointer.to(b.array()), CALL_BYTES), "cuMemcpyHtoD(call)");
             Pointer parameters = Pointer.to(Pointer.to(new long[] {base}));
             check(JCudaDriver.cuLaunchKernel(function, grid, 1, 1, threads, 1, 1, onChip * Float.BYTES, null, parameters,
