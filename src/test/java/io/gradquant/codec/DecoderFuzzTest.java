@@ -1,7 +1,9 @@
 package io.gradquant.codec;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.gradquant.backend.CpuBackend;
 import io.gradquant.reference.JavaBackend;
+import org.junit.jupiter.api.AfterAll;
 
 /**
  * Fuzzes the decoders ({@link DecoderFuzzing}, one {@code @FuzzTest} per backend). The files in
@@ -14,9 +16,21 @@ import io.gradquant.reference.JavaBackend;
  */
 class DecoderFuzzTest {
     private static final JavaBackend JAVA = new JavaBackend();
+    private static final CpuBackend CPU = new CpuBackend(2);
+
+    @AfterAll
+    static void closeBackends() {
+        CPU.close();
+    }
 
     @FuzzTest(maxDuration = "10m")
     void javaDecoder(byte[] input) {
         DecoderFuzzing.fuzz(JAVA, input);
+    }
+
+    /** The native decoder through JNI: the Java reader's checks, then the native decoder's own. */
+    @FuzzTest(maxDuration = "10m")
+    void cpuDecoder(byte[] input) {
+        DecoderFuzzing.fuzz(CPU, input);
     }
 }
