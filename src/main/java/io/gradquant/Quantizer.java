@@ -15,15 +15,18 @@ public final class Quantizer {
     private final Backend backend;
     private long step;
 
+    /** A quantizer of {@code spec} on {@code backend}, starting at step 0. */
     public Quantizer(QuantizerSpec spec, Backend backend) {
         this.spec = spec;
         this.backend = backend;
     }
 
+    /** The spec every call uses. */
     public QuantizerSpec spec() {
         return spec;
     }
 
+    /** The backend every call runs on. */
     public Backend backend() {
         return backend;
     }

@@ -70,18 +70,25 @@ public final class QuantizerSpec {
         return b;
     }
 
+    /** The quantizer. */
     public QuantizerType type() { return type; }
 
+    /** Values per bucket, at least 1; each bucket gets its own points. */
     public int bucketSize() { return bucketSize; }
 
+    /** Points per bucket, 2 to 256. */
     public int levels() { return levels; }
 
+    /** Seed of the random stream (with the step: every call rounds with its own stream). */
     public long seed() { return seed; }
 
+    /** {@code smart}: the fraction of a bucket sampled for its level search, in (0, 1]. */
     public double smartFraction() { return smartFraction; }
 
+    /** {@code exponential}: the norm its powers of two scale. */
     public ExponentialNorm exponentialNorm() { return exponentialNorm; }
 
+    /** Whether buckets span segment boundaries or restart at every segment. */
     public BucketLayout layout() { return layout; }
 
     /**
@@ -116,16 +123,22 @@ public final class QuantizerSpec {
             this.type = type;
         }
 
+        /** Values per bucket (default 512). */
         public Builder bucketSize(int v) { bucketSize = v; return this; }
 
+        /** Points per bucket (default 16). */
         public Builder levels(int v) { levels = v; return this; }
 
+        /** Seed of the random stream (default 1). */
         public Builder seed(long v) { seed = v; return this; }
 
+        /** {@code smart}'s sample fraction (default 0.01; at least 512 values are sampled). */
         public Builder smartFraction(double v) { smartFraction = v; return this; }
 
+        /** {@code exponential}'s norm (default L2). */
         public Builder exponentialNorm(ExponentialNorm v) { exponentialNorm = v; return this; }
 
+        /** Bucket layout (default spanning). */
         public Builder layout(BucketLayout v) { layout = v; return this; }
 
         /** @throws IllegalArgumentException naming the first invalid field and its allowed range */

@@ -60,13 +60,22 @@ public final class JvmProcess {
 
     /** Waits for a started JVM (at most two minutes) and returns what it printed. */
     public static Result finish(Process p) throws IOException, InterruptedException {
+        return finish(p, 120);
+    }
+
+    /**
+     * Waits for a started process (at most {@code seconds}; then it and its descendants are killed)
+     * and returns what it printed.
+     */
+    public static Result finish(Process p, long seconds) throws IOException, InterruptedException {
         // read both streams on their own threads, so that neither pipe fills up and a hung child
         // cannot block the read past the timeout
         CompletableFuture<String> out = read(p.getInputStream());
         CompletableFuture<String> err = read(p.getErrorStream());
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            throw new IllegalStateException("a child JVM did not finish in two minutes");
+            throw new IllegalStateException("a child process did not finish in " + seconds + " s: " + p.info().command().orElse("?"));
         }
         return new Result(p.exitValue(), out.join(), err.join());
     }

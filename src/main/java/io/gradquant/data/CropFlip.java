@@ -18,6 +18,7 @@ public final class CropFlip {
         this.padding = padding;
     }
 
+    /** Pixels of zero padding on each side before the random crop. */
     public int padding() {
         return padding;
     }

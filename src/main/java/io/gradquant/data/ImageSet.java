@@ -48,14 +48,17 @@ public final class ImageSet {
         return labels.length;
     }
 
+    /** Channels per image (1 for grey, 3 for RGB). */
     public int channels() {
         return channels;
     }
 
+    /** Image height in pixels. */
     public int height() {
         return height;
     }
 
+    /** Image width in pixels. */
     public int width() {
         return width;
     }

@@ -15,6 +15,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.gradquant.JvmProcess;
+import io.gradquant.MpiJob;
 import io.gradquant.harness.LearnableFashionMnist;
 import io.gradquant.train.Models;
 import java.io.DataInputStream;
@@ -59,17 +60,27 @@ class DataParallelTrainingTest {
         return args;
     }
 
+    /** Ranks of the gradquant command line: a small JVM per rank, one PyTorch thread (several ranks share two cores). */
+    private static MpiJob.App gradquant(int ranks, List<String> args) {
+        return new MpiJob.App(ranks, List.of("-Xmx384m", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1"),
+                Main.class.getName(), args);
+    }
+
+    private static JvmProcess.Result mpirun(MpiJob.Transport transport, List<MpiJob.App> apps) throws Exception {
+        return MpiJob.run(MpiJob.command(transport, apps), 600, Map.of());
+    }
+
     private static JsonObject json(Path file) throws Exception {
         return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
     }
 
     @Test
     void float32AllreduceOnWorkersEqualsOneProcessWithTheGlobalBatch() throws Exception {
-        for (MpiRun.Transport transport : MpiRun.Transport.values()) {
-            int workers = transport == MpiRun.Transport.SHARED_MEMORY ? 2 : 3;
+        for (MpiJob.Transport transport : MpiJob.Transport.values()) {
+            int workers = transport == MpiJob.Transport.SHARED_MEMORY ? 2 : 3;
             Path multi = root.resolve("allreduce-" + workers);
-            MpiRun.Result r = MpiRun.run(MpiRun.command(transport, workers, train(multi, 8, "--quantizer", "none",
-                    "--collective", "allreduce", "--epochs", "1", "--max-steps-per-epoch", "50")), 600);
+            JvmProcess.Result r = mpirun(transport, List.of(gradquant(workers, train(multi, 8, "--quantizer", "none",
+                    "--collective", "allreduce", "--epochs", "1", "--max-steps-per-epoch", "50"))));
             assertEquals(0, r.code(), r.out() + r.err());
             assertEquals(1, r.out().lines().filter(l -> l.startsWith("none epoch 1/1: ")).count(),
                     "rank 0 alone prints:\n" + r.out());
@@ -102,19 +113,16 @@ class DataParallelTrainingTest {
         }
     }
 
-    /**
-     * Messages are encoded by the java reference backend, which every backend matches byte for byte
-     * (the exchange's own tests cover the others).
-     */
+    /** Messages are encoded by the native cpu backend, as a user's run does. */
     @Test
     void everyQuantizerEndsWithIdenticalWeightsOnEveryRank() throws Exception {
         // allgather with error feedback, 3 ranks over TCP, through mpirun as a cluster runs it
         Path out = root.resolve("allgather");
         List<String> args = new ArrayList<>(List.of("compare", "--model", "mlp", "--dataset", "fashion-mnist",
                 "--data-dir", data.toString(), "--batch-size", "8", "--epochs", "1", "--max-steps-per-epoch", "4",
-                "--variance-steps", "2", "--lr", "0.05", "--backend", "java", "--collective", "allgather",
+                "--variance-steps", "2", "--lr", "0.05", "--backend", "cpu", "--collective", "allgather",
                 "--error-feedback", "--out", out.toString()));
-        MpiRun.Result r = MpiRun.run(MpiRun.command(MpiRun.Transport.TCP, 3, args), 600);
+        JvmProcess.Result r = mpirun(MpiJob.Transport.TCP, List.of(gradquant(3, args)));
         assertEquals(0, r.code(), r.out() + r.err());
         assertCompare(out, r.out(), 3, "allgather", "mlp");
 
@@ -124,9 +132,9 @@ class DataParallelTrainingTest {
         List<String> user = JvmProcess.builder(List.of("-Xmx384m", "-Dai.djl.offline=true"), Main.class.getName(),
                 List.of("compare", "--workers", "2", "--model", "cnn", "--dataset", "fashion-mnist", "--data-dir",
                         data.toString(), "--batch-size", "8", "--epochs", "1", "--max-steps-per-epoch", "3",
-                        "--variance-steps", "2", "--lr", "0.05", "--backend", "java", "--collective",
+                        "--variance-steps", "2", "--lr", "0.05", "--backend", "cpu", "--collective",
                         "reduce-scatter", "--out", rs.toString()), Map.of()).command();
-        MpiRun.Result launched = MpiRun.run(user, 600, Map.of("OMPI_MCA_btl", "vader,self"));
+        JvmProcess.Result launched = MpiJob.run(user, 600, Map.of("OMPI_MCA_btl", MpiJob.Transport.SHARED_MEMORY.btl()));
         assertEquals(0, launched.code(), launched.out() + launched.err());
         assertTrue(launched.err().contains("gradquant: starting 2 ranks with mpirun"), launched.err());
         assertCompare(rs, launched.out(), 2, "reduce-scatter", "cnn");
@@ -177,8 +185,7 @@ class DataParallelTrainingTest {
         List<String> args = train(out, 8, "--quantizer", "none", "--epochs", "1");
         List<String> other = new ArrayList<>(args);
         other.set(other.indexOf("mlp"), "cnn");
-        MpiRun.Result r = MpiRun.run(MpiRun.command(MpiRun.Transport.SHARED_MEMORY,
-                List.of(new MpiRun.App(1, args), new MpiRun.App(1, other))), 600);
+        JvmProcess.Result r = mpirun(MpiJob.Transport.SHARED_MEMORY, List.of(gradquant(1, args), gradquant(1, other)));
         assertNotEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("gradquant: error: the ranks' configurations differ: field 'model': rank 0 has"
                 + " 'mlp'; rank 1 has 'cnn'"), r.err());
@@ -189,8 +196,9 @@ class DataParallelTrainingTest {
     void aKilledRankEndsTheJobInBoundedTimeAndLeavesValidOutputs() throws Exception {
         Path out = root.resolve("killed");
         Path log = root.resolve("killed.log");
-        Process mpirun = MpiRun.start(MpiRun.command(MpiRun.Transport.SHARED_MEMORY, 2, train(out, 8, "--quantizer",
-                "none", "--epochs", "1000", "--max-steps-per-epoch", "5")), log, Map.of());
+        Process mpirun = MpiJob.builder(MpiJob.command(MpiJob.Transport.SHARED_MEMORY, List.of(gradquant(2, train(out, 8,
+                "--quantizer", "none", "--epochs", "1000", "--max-steps-per-epoch", "5")))), Map.of())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             Path metrics = out.resolve("metrics.csv");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
@@ -199,7 +207,7 @@ class DataParallelTrainingTest {
                 assertTrue(System.nanoTime() < deadline, "two epochs did not finish: " + Files.readString(log));
                 Thread.sleep(200);
             }
-            ProcessHandle rank1 = MpiRun.rank(mpirun, 1);
+            ProcessHandle rank1 = MpiJob.rank(mpirun, 1);
             assertNotNull(rank1, "rank 1's process");
             long killed = System.nanoTime();
             rank1.destroyForcibly(); // SIGKILL: no chance to say goodbye

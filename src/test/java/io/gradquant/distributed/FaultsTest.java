@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gradquant.JvmProcess;
+import io.gradquant.MpiJob;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +32,8 @@ class FaultsTest {
     @Test
     void aKilledRankEndsTheJobInBoundedTime() throws Exception {
         int ranks = 3;
-        Process job = MpiJob.builder(ranks, MpiJob.Transport.SHARED_MEMORY, FaultRanks.class.getName(), List.of("loop"))
-                .redirectErrorStream(true).start();
+        Process job = MpiJob.builder(MpiJob.command(MpiJob.Transport.SHARED_MEMORY, ranks, FaultRanks.class.getName(),
+                List.of("loop")), Map.of()).redirectErrorStream(true).start();
         Map<Integer, Long> pids = new ConcurrentHashMap<>();
         CountDownLatch ready = new CountDownLatch(ranks);
         StringBuilder output = new StringBuilder();
@@ -91,8 +91,8 @@ class FaultsTest {
     @ParameterizedTest
     @ValueSource(strings = {"allgather", "reduce-scatter"})
     void aDamagedMessageStopsTheRunNamingRankAndStep(String collective) throws Exception {
-        JvmProcess.Result r = MpiJob.run(2, MpiJob.Transport.SHARED_MEMORY, FaultRanks.class.getName(),
-                List.of("corrupt", collective, "1", "3"));
+        JvmProcess.Result r = MpiJob.run(MpiJob.command(MpiJob.Transport.SHARED_MEMORY, 2, FaultRanks.class.getName(),
+                List.of("corrupt", collective, "1", "3")), 120, Map.of());
         String text = r.out() + r.err();
         assertNotEquals(0, r.code(), () -> "a damaged message was accepted:\n" + text);
         Pattern refused = Pattern.compile("gradquant: error: rank (\\d), step 3: refused .* from rank 1: .*checksum.*");
@@ -101,13 +101,8 @@ class FaultsTest {
 
     @Test
     void aMismatchedConfigurationIsRefusedNamingFieldAndRanks() throws Exception {
-        List<String> command = new ArrayList<>(MpiJob.mpirun(1, MpiJob.Transport.SHARED_MEMORY));
-        command.addAll(rank("1000"));
-        command.addAll(List.of(":", "-np", "1"));
-        command.addAll(rank("2000"));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("UCX_ERROR_SIGNALS", "");
-        JvmProcess.Result r = JvmProcess.finish(pb.start());
+        JvmProcess.Result r = MpiJob.run(MpiJob.command(MpiJob.Transport.SHARED_MEMORY, List.of(rank("1000"),
+                rank("2000"))), 120, Map.of());
         String text = r.out() + r.err();
         assertEquals(1, r.code(), () -> "exit code " + r.code() + ":\n" + text);
         assertTrue(text.contains("gradquant: error: the ranks' configurations differ: field 'elements': rank 0 has '1000';"
@@ -115,8 +110,8 @@ class FaultsTest {
     }
 
     /** One rank of bench-collective through the real command line. */
-    private static List<String> rank(String elements) {
-        return JvmProcess.builder(List.of(), "io.gradquant.cli.Main", List.of("bench-collective", "--elements", elements,
-                "--backend", "java", "--repeats", "1", "--warmup", "0"), Map.of()).command();
+    private static MpiJob.App rank(String elements) {
+        return new MpiJob.App(1, List.of(), "io.gradquant.cli.Main", List.of("bench-collective", "--elements", elements,
+                "--backend", "java", "--repeats", "1", "--warmup", "0"));
     }
 }

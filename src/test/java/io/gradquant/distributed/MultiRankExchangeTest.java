@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gradquant.JvmProcess;
+import io.gradquant.MpiJob;
 import io.gradquant.QuantizerType;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,11 +38,12 @@ class MultiRankExchangeTest {
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "{0} ranks over {1}")
-    @CsvSource({"2, SHARED_MEMORY", "3, TCP"})
-    void everyQuantizerAndCollective(int ranks, MpiJob.Transport transport) throws Exception {
-        JvmProcess.Result result = MpiJob.run(ranks, transport, ExchangeRanks.class.getName(),
-                List.of(dir.toString(), "java", Integer.toString(STEPS)));
+    /** The ranks encode and decode on the native backend over shared memory, on the java reference over TCP. */
+    @ParameterizedTest(name = "{0} ranks over {1}, {2} backend")
+    @CsvSource({"2, SHARED_MEMORY, cpu", "3, TCP, java"})
+    void everyQuantizerAndCollective(int ranks, MpiJob.Transport transport, String backend) throws Exception {
+        JvmProcess.Result result = MpiJob.run(MpiJob.command(transport, ranks, ExchangeRanks.class.getName(),
+                List.of(dir.toString(), backend, Integer.toString(STEPS))), 120, Map.of());
         assertEquals(0, result.code(), () -> "the ranks failed:\n" + result.out() + result.err());
         List<Map<String, String>> files = new ArrayList<>();
         for (int r = 0; r < ranks; r++) {
