@@ -59,17 +59,8 @@ final class BenchCollectiveCommand implements Callable<Integer> {
     @Mixin
     private QuantizerOptions options;
 
-    @Option(names = "--repeats", paramLabel = "R", defaultValue = "7",
-            description = "Timed rounds; figures are their medians (default: ${DEFAULT-VALUE}).")
-    private int repeats;
-
-    @Option(names = "--warmup", paramLabel = "W", defaultValue = "2",
-            description = "Untimed rounds before the timed ones (default: ${DEFAULT-VALUE}).")
-    private int warmup;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-            description = "Seed of the inputs and the quantizers (default: ${DEFAULT-VALUE}).")
-    private long seed;
+    @Mixin
+    private RoundOptions rounds;
 
     @Option(names = "--json", description = "Print one JSON object on stdout instead of a table.")
     private boolean json;
@@ -139,20 +130,15 @@ final class BenchCollectiveCommand implements Callable<Integer> {
             throw usage("--backend cuda is not allowed here: use auto, java or cpu (the gradient and the messages live in"
                     + " host memory)");
         }
-        if (repeats < 1) {
-            throw usage("--repeats " + repeats + " is not allowed: it must be >= 1");
-        }
-        if (warmup < 0) {
-            throw usage("--warmup " + warmup + " is not allowed: it must be >= 0");
-        }
+        rounds.check(spec);
         if (quantizers.isEmpty() || new HashSet<>(quantizers).size() != quantizers.size()) {
             throw usage("--quantizers " + quantizers + " must name each of " + QuantizerType.allNames() + " at most once");
         }
         if (collectives.isEmpty() || new HashSet<>(collectives).size() != collectives.size()) {
             throw usage("--collectives " + collectives + " must name each of " + Collective.allNames() + " at most once");
         }
-        List<QuantizerSpec> specs = options.check(spec, quantizers, seed);
-        return new CollectiveBench.Config(elements, specs, collectives, repeats, warmup, seed);
+        List<QuantizerSpec> specs = options.check(spec, quantizers, rounds.seed);
+        return new CollectiveBench.Config(elements, specs, collectives, rounds.repeats, rounds.warmup, rounds.seed);
     }
 
     /** The backend that encodes and decodes: auto means cpu where its library loads, else java (never cuda). */

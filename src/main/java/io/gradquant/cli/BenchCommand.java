@@ -43,17 +43,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Comma-separated quantizers to time, in this order (default: ${DEFAULT-VALUE}).")
     private List<QuantizerType> quantizers;
 
-    @Option(names = "--repeats", paramLabel = "R", defaultValue = "7",
-            description = "Timed rounds; figures are their medians (default: ${DEFAULT-VALUE}).")
-    private int repeats;
-
-    @Option(names = "--warmup", paramLabel = "W", defaultValue = "2",
-            description = "Untimed rounds before the timed ones (default: ${DEFAULT-VALUE}).")
-    private int warmup;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-            description = "Seed of the inputs and the quantizers (default: ${DEFAULT-VALUE}).")
-    private long seed;
+    @Mixin
+    private RoundOptions rounds;
 
     @Option(names = "--small-elements", paramLabel = "N", defaultValue = "" + BenchConfig.RESNET20_ELEMENTS,
             description = "Values of a small input the quantizers also run on, where fixed per-call costs show;"
@@ -98,20 +89,15 @@ final class BenchCommand implements Callable<Integer> {
         if (smallElements < 0) {
             throw usage("--small-elements " + smallElements + " is not allowed: it must be >= 0");
         }
-        if (repeats < 1) {
-            throw usage("--repeats " + repeats + " is not allowed: it must be >= 1");
-        }
-        if (warmup < 0) {
-            throw usage("--warmup " + warmup + " is not allowed: it must be >= 0");
-        }
+        rounds.check(spec);
         if (quantizers.isEmpty()) {
             throw usage("--quantizers is empty: name at least one of " + QuantizerType.allNames());
         }
         if (new HashSet<>(quantizers).size() != quantizers.size()) {
             throw usage("--quantizers " + quantizers + " names a quantizer twice: name each at most once");
         }
-        return new BenchConfig(options.backend, elements, options.threads, options.check(spec, quantizers, seed),
-                repeats, warmup, !noDjlOps, seed, smallElements);
+        return new BenchConfig(options.backend, elements, options.threads, options.check(spec, quantizers, rounds.seed),
+                rounds.repeats, rounds.warmup, !noDjlOps, rounds.seed, smallElements);
     }
 
     private ParameterException usage(String message) {
