@@ -218,7 +218,7 @@ final class CudaCodec {
     /** Copies flat elements [start, start + n) of the device segments to {@code out[at ...]}. */
     private static void copyValues(CallGeometry g, long[] addresses, long start, long n, ByteBuffer out, long at) {
         long[] offsets = g.offsets();
-        for (int s = 0; s < addresses.length && n > 0; s++) {
+        for (int s = 0; s < addresses.length; s++) {
             long from = Math.max(start, offsets[s]);
             long to = Math.min(start + n, offsets[s + 1]);
             if (from >= to) {
