@@ -83,9 +83,12 @@ final class DecodeCommand implements Callable<Integer> {
         }
         Segments values = Segments.of(parts);
         Backend used = choice.backend();
-        long start = System.nanoTime();
-        used.decode(message, values);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double seconds;
+        try (used) {
+            long start = System.nanoTime();
+            used.decode(message, values);
+            seconds = (System.nanoTime() - start) / 1e9;
+        }
         Npy.write(output, new long[] {layout.elements()}, parts);
         long bytes = message.remaining();
         print(new DecodeReport(input.toString(), layout.type().cliName(), used.name(), layout.elements(), bytes,
