@@ -17,6 +17,32 @@ enum Partial : int { P_VARIANCE = 0, P_NORM = 1, P_NON_FINITE = 2, P_ERROR = 3, 
 // Error codes a kernel can report through P_ERROR (summed over blocks; 0 = none).
 enum KernelError : int { E_SCRATCH = 1 };
 
+// The message side of an encode or decode call (docs/wire-format.md), pointed to by Call::codec;
+// in-place quantization has none. The host (io.gradquant.backend.CallBlock) writes it with the
+// call. Offsets are bytes from the message's byte 0; the device copy of the message starts there.
+struct Codec {
+    uint64_t message;          // device address of the message's byte 0
+    uint64_t code_start;       // uint64_t[segments + 1] (PER_SEGMENT layout): code bytes before each segment; or 0
+    uint64_t raw_buckets;      // decode: int64_t[raw_count], the RAW buckets in ascending order
+    uint64_t raw_starts;       // decode: int64_t[raw_count], the raw-area index of each one's first value
+    uint64_t first_bad;        // gq_check_codes: int64_t per block, its first bucket with a code out of range, or -1
+    uint64_t table;            // T: the bucket table
+    uint64_t codes;            // C: the codes
+    uint64_t raw;              // A: the raw values
+    uint64_t full_code_bytes;  // code bytes of a full bucket
+    int64_t raw_count;
+    int32_t record;            // R: bytes of a bucket record
+    int32_t bits;              // b: bits of a code
+    int32_t write_back;        // encode: also write Q(x) into the segments, as in-place quantize does
+    int32_t add;               // decode: d = d + weight * q instead of d = q
+    float weight;
+    int32_t reserved;
+};
+
+static_assert(sizeof(Codec) == 104, "Codec layout is shared with CallBlock.java");
+static_assert(offsetof(Codec, table) == 40 && offsetof(Codec, raw_count) == 72, "Codec layout");
+static_assert(offsetof(Codec, record) == 80 && offsetof(Codec, weight) == 96, "Codec layout");
+
 struct Call {
     SpecBlock spec;           // the quantizer (gq_common.cuh), as the native backend receives it
     uint64_t step;
@@ -33,7 +59,7 @@ struct Call {
     int32_t on_chip;          // largest bucket (hadamard: padded size) kept in shared memory
     int32_t partial_count;    // blocks of the quantization launch
     int32_t max_sample;       // smart: largest sample of any bucket, min/max included
-    int32_t reserved[2];
+    uint64_t codec;           // a Codec (encode, decode), or 0 (in-place quantize)
 };
 
 static_assert(sizeof(Call) == 144, "Call layout is shared with CallBlock.java");
@@ -41,5 +67,6 @@ static_assert(offsetof(Call, spec) == 0 && offsetof(Call, step) == 40, "Call lay
 static_assert(offsetof(Call, addresses) == 64 && offsetof(Call, scratch) == 96, "Call layout");
 static_assert(offsetof(Call, stats) == 112 && offsetof(Call, segments) == 120, "Call layout");
 static_assert(offsetof(Call, on_chip) == 124 && offsetof(Call, max_sample) == 132, "Call layout");
+static_assert(offsetof(Call, codec) == 136, "Call layout");
 
 }  // namespace gq

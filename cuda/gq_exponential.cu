@@ -1,11 +1,13 @@
 // exponential: per-bucket norm, then |x|/norm rounded unbiasedly between neighbouring powers of two
-// (the twin of ExponentialKernel.java and Worker::exponential in native/gq_cpu.cpp).
+// (the twin of ExponentialKernel.java and Worker::exponential in native/gq_cpu.cpp); with a Codec,
+// the message's records and codes instead (gq_emit.cuh).
 //
 // The L2 norm decides which points exist, so it must equal the reference's to the last bit: it is
 // summed in the canonical order of lane_sum_squares (gq_round.cuh), eight lanes each adding every
 // eighth element in order, by eight threads, and combined as that function combines them. The max
 // norm and the statistics use ordinary parallel reductions.
 #include "gq_device.cuh"
+#include "gq_emit.cuh"
 #include "gq_round.cuh"
 
 using namespace gq;
@@ -30,6 +32,7 @@ extern "C" __global__ void GQ_BOUNDS gq_exponential(const Call* call) {
         }
         if (__syncthreads_or(!finite)) {  // left unchanged and counted
             if (threadIdx.x == 0) non_finite += 1.0;
+            emit_unchanged(c, r);
             continue;
         }
         max_abs = block_all_reduce(max_abs, Max());
@@ -52,16 +55,23 @@ extern "C" __global__ void GQ_BOUNDS gq_exponential(const Call* call) {
         int verdict = exponential_params(sum_squares, max_abs, c.spec.norm, c.spec.levels, &p);
         if (verdict < 0) {  // the largest point overflows float32: unchanged and counted
             if (threadIdx.x == 0) non_finite += 1.0;
+            emit_unchanged(c, r);
             continue;
         }
         norm += squares;
-        if (verdict == 0) continue;  // all zeros: unchanged
-        double relative = 0.0;
-        for (int i = threadIdx.x; i < r.n; i += blockDim.x) {
-            float* e = element(c, r, i);
-            float v = on_chip ? values[i] : *e;
-            *e = exponential_round(p, v, uniform_at(c, PURPOSE_ROUND, r.start + i), &relative);
+        if (verdict == 0) {  // all zeros: unchanged
+            emit_unchanged(c, r);
+            continue;
         }
+        emit_powers(c, r, p);
+        double relative = 0.0;
+        code_bucket(
+            c, r, r.n,
+            [&](int64_t i) {
+                float v = on_chip ? values[i] : *element(c, r, (int)i);
+                return exponential_index(p, v, uniform_at(c, PURPOSE_ROUND, r.start + i), &relative);
+            },
+            [&](int64_t i, int k) { *element(c, r, (int)i) = exponential_value(p, k); });
         variance += relative * p.norm * p.norm;
     }
     write_partials(c, variance, norm, non_finite, 0.0);

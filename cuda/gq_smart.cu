@@ -1,9 +1,11 @@
 // smart: sample candidates, choose points by the shared level search (gq_levels.cuh) with the
 // threads of the block, round unbiasedly between neighbouring points (the twin of SmartKernel.java
-// and Worker::smart in native/gq_cpu.cpp).
+// and Worker::smart in native/gq_cpu.cpp); with a Codec, the message's records and codes instead
+// (gq_emit.cuh).
 //
 // Per-block global scratch (Call::scratch) holds the sample and the level search's arrays; its
 // layout is smart_scratch() below, and SmartLauncher.java computes the same size.
+#include "gq_emit.cuh"
 #include "gq_levels.cuh"
 #include "gq_round.cuh"
 #include "gq_sample.cuh"
@@ -193,10 +195,14 @@ extern "C" __global__ void GQ_BOUNDS gq_smart(const Call* call) {
         }
         if (__syncthreads_or(!finite)) {  // left unchanged and counted
             if (threadIdx.x == 0) non_finite += 1.0;
+            emit_unchanged(c, r);
             continue;
         }
         norm += squares;
-        if (!__syncthreads_or(varies)) continue;  // one distinct value: the only point
+        if (!__syncthreads_or(varies)) {  // one distinct value: the only point
+            emit_unchanged(c, r);
+            continue;
+        }
         int arg_min = (int)(uint32_t)block_all_reduce(min_key, MinU64());
         int arg_max = (int)(uint32_t)block_all_reduce(max_key, MinU64());
         int m = smart_sample_size(c.spec.smart_fraction, r.n);
@@ -229,11 +235,14 @@ extern "C" __global__ void GQ_BOUNDS gq_smart(const Call* call) {
         __syncthreads();
         bitonic_sort(s.sample, padded);
         int pc = block_choose_levels(s, count, c.spec.levels, points);
-        for (int i = threadIdx.x; i < r.n; i += blockDim.x) {
-            float* e = element(c, r, i);
-            float v = on_chip ? values[i] : *e;
-            *e = points_round(points, pc, v, uniform_at(c, PURPOSE_ROUND, r.start + i), &variance);
-        }
+        emit_points(c, r, points, pc);
+        code_bucket(
+            c, r, r.n,
+            [&](int64_t i) {
+                float v = on_chip ? values[i] : *element(c, r, (int)i);
+                return points_index(points, pc, v, uniform_at(c, PURPOSE_ROUND, r.start + i), &variance);
+            },
+            [&](int64_t i, int k) { *element(c, r, (int)i) = points[k]; });
         __syncthreads();  // points, the sample and the counters are reused by the next bucket
     }
     write_partials(c, variance, norm, non_finite, 0.0);

@@ -82,6 +82,38 @@ GQ_HD uint64_t run_code_bytes(uint64_t elements, int32_t bucket, int quantizer, 
     return rest == 0 ? bytes : sat_add(bytes, code_bytes(codes_of(quantizer, (int64_t)rest), bits));
 }
 
+// Code i of a bucket whose codes start at `codes` (b bits each, least significant bit first). Reads
+// only the bytes code i occupies.
+GQ_HD int code_at(const uint8_t* codes, int64_t i, int bits) {
+    uint64_t bit = (uint64_t)i * (uint64_t)bits;
+    const uint8_t* p = codes + (bit >> 3);
+    unsigned shift = (unsigned)(bit & 7);
+    unsigned word = p[0];
+    if (shift + (unsigned)bits > 8) word |= (unsigned)p[1] << 8;
+    return (int)((word >> shift) & ((1u << bits) - 1u));
+}
+
+// Writes the codes 8g .. 8g+7 of a bucket of `count` codes, packed least significant bit first in
+// `packed` (code 8g + j at bit j*b), as the bytes they fill: b bytes from byte g*b, but none past
+// the bucket's code_bytes(count, b). Groups of 8 codes fill whole bytes, so groups never share one.
+GQ_HD void put_group(uint64_t packed, int bits, int64_t group, uint64_t count, uint8_t* codes) {
+    uint64_t first = (uint64_t)group * (uint64_t)bits, end = code_bytes(count, bits);
+    for (int j = 0; j < bits && first + (uint64_t)j < end; j++) codes[first + j] = (uint8_t)(packed >> (8 * j));
+}
+
+// The bits of a code that a decoder checks against code_limit: exponential's sign bit is free.
+GQ_HD int code_mask(int quantizer, int bits) { return (1 << (bits - (quantizer == Q_EXPONENTIAL ? 1 : 0))) - 1; }
+
+// The largest valid (code & code_mask) of a QUANTIZED bucket: standard and hadamard levels - 1,
+// smart its point count - 1, exponential the largest magnitude index levels/2 - 1.
+GQ_HD int code_limit(int quantizer, int levels, int point_count) {
+    switch (quantizer) {
+        case Q_SMART: return point_count - 1;
+        case Q_EXPONENTIAL: return levels / 2 - 1;
+    }
+    return levels - 1;
+}
+
 // Where the parts of a message start (docs/wire-format.md, "Overall layout").
 struct Layout {
     uint64_t table;  // T: the bucket table

@@ -42,18 +42,18 @@ public interface AddressBackend extends Backend {
      * buffer: on the cuda backend the values stay on the device and only the message is copied to
      * the host.
      */
-    default Encoded encodeAddresses(QuantizerSpec spec, long step, long[] addresses, long[] lengths, ByteBuffer out,
-            boolean writeBack) {
-        throw new UnsupportedOperationException("backend " + name() + " cannot encode yet");
-    }
+    Encoded encodeAddresses(QuantizerSpec spec, long step, long[] addresses, long[] lengths, ByteBuffer out,
+            boolean writeBack);
 
-    /** {@link #decode} of a host message into raw float32 memory (segments as in {@link #quantizeAddresses}). */
-    default void decodeAddresses(ByteBuffer message, long[] addresses, long[] lengths) {
-        throw new UnsupportedOperationException("backend " + name() + " cannot decode yet");
-    }
+    /**
+     * {@link #decode} of a host message into raw float32 memory (segments as in
+     * {@link #quantizeAddresses}); on the cuda backend only the message is copied to the device.
+     */
+    void decodeAddresses(ByteBuffer message, long[] addresses, long[] lengths);
 
-    /** {@link #decodeAdd} of a host message into raw float32 memory (segments as in {@link #quantizeAddresses}). */
-    default void decodeAddAddresses(ByteBuffer message, long[] addresses, long[] lengths, float weight) {
-        throw new UnsupportedOperationException("backend " + name() + " cannot decode yet");
-    }
+    /**
+     * {@link #decodeAdd} of a host message into raw float32 memory (segments as in
+     * {@link #quantizeAddresses}).
+     */
+    void decodeAddAddresses(ByteBuffer message, long[] addresses, long[] lengths, float weight);
 }

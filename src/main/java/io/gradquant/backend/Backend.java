@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
 
 /**
  * One implementation of the quantizers: {@code java} (reference), {@code cpu} (native, JNI) or
- * {@code cuda}. All backends give the same output for the same spec, step and input.
+ * {@code cuda}. All backends give the same output for the same spec, step and input, and write the
+ * same message bytes (docs/wire-format.md) for it.
  */
 public interface Backend extends AutoCloseable {
     /** The backend's name as used on the command line: java, cpu or cuda. */
@@ -36,9 +37,7 @@ public interface Backend extends AutoCloseable {
      * @throws IllegalArgumentException before anything is written, if {@code out} is too small or a
      *         segment cannot be used by this backend
      */
-    default Encoded encode(QuantizerSpec spec, long step, Segments segments, ByteBuffer out, boolean writeBack) {
-        throw new UnsupportedOperationException("backend " + name() + " cannot encode yet");
-    }
+    Encoded encode(QuantizerSpec spec, long step, Segments segments, ByteBuffer out, boolean writeBack);
 
     /**
      * Overwrites {@code destination} with the values the message holds: bit for bit what in-place
@@ -49,18 +48,14 @@ public interface Backend extends AutoCloseable {
      *         the message is corrupt or inconsistent or its segment lengths differ from the
      *         destination's
      */
-    default void decode(ByteBuffer message, Segments destination) {
-        throw new UnsupportedOperationException("backend " + name() + " cannot decode yet");
-    }
+    void decode(ByteBuffer message, Segments destination);
 
     /**
      * Adds {@code weight * Q(x)} to {@code destination}, per element {@code d = d + weight * q} in
      * float32 (product rounded, then sum rounded): the building block of averaging several workers'
      * messages. Checks as {@link #decode}.
      */
-    default void decodeAdd(ByteBuffer message, Segments destination, float weight) {
-        throw new UnsupportedOperationException("backend " + name() + " cannot decode yet");
-    }
+    void decodeAdd(ByteBuffer message, Segments destination, float weight);
 
     /** Releases what the backend keeps between calls (threads, device memory). Idempotent. */
     @Override

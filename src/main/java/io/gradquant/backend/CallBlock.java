@@ -5,10 +5,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The one device allocation of a quantization call and what goes in it: the {@code gq::Call}
- * header (cuda/gq_call.cuh, 144 bytes, field offsets below, starting with the quantizer's
- * {@link SpecBlock}), the segment tables, the per-block partial statistics, the totals, the
- * per-block scratch, and, for host buffers, the data itself.
+ * The one device region of a call and what goes in it: the {@code gq::Call} header
+ * (cuda/gq_call.cuh, 144 bytes, field offsets below, starting with the quantizer's
+ * {@link SpecBlock}), the segment tables, for encode and decode the {@link CodecBlock} and its
+ * tables, the per-block partial statistics, the totals, the per-block scratch, for host buffers
+ * the data itself, and for encode and decode the device copy of the message.
  * The header and tables go to the device in one copy.
  */
 final class CallBlock {
@@ -19,14 +20,20 @@ final class CallBlock {
     final long addresses; // offsets within the allocation
     final long offsets;
     final long firstBucket; // -1 for spanning buckets
+    final long codecBlock; // -1 for in-place quantize
     final long partials;
     final long stats;
     final long scratch;
     final long data;
-    final long bytes; // the whole allocation
+    final long firstBad; // gq_check_codes' word per block (decode), else -1
+    final long message; // the device copy of the message (encode and decode), else -1
+    final long bytes; // the whole region
     final long tableBytes; // header and tables: what encode() returns
+    private final CodecBlock codec;
 
-    CallBlock(CallGeometry geometry, LaunchShape shape, long dataBytes) {
+    /** @param codec the message side of an encode or decode, or null for in-place quantize */
+    CallBlock(CallGeometry geometry, LaunchShape shape, long dataBytes, CodecBlock codec) {
+        this.codec = codec;
         int n = geometry.segments();
         addresses = HEADER_BYTES;
         offsets = addresses + 8L * n;
@@ -35,12 +42,19 @@ final class CallBlock {
         if (geometry.firstBucket() != null) {
             next += 8L * (n + 1);
         }
+        codecBlock = codec == null ? -1 : next;
+        if (codec != null) {
+            next += codec.tableBytes();
+        }
         tableBytes = next;
         partials = next;
         stats = partials + 8L * PARTIAL_WORDS * shape.grid();
-        scratch = align(stats + 8L * PARTIAL_WORDS, 256);
+        firstBad = codec == null ? -1 : stats + 8L * PARTIAL_WORDS;
+        long afterStats = stats + 8L * PARTIAL_WORDS + (codec == null ? 0 : 8L * shape.grid());
+        scratch = align(afterStats, 256);
         data = align(scratch + shape.scratchPerBlock() * shape.grid(), 256);
-        bytes = data + dataBytes;
+        message = codec == null ? -1 : align(data + dataBytes, 256);
+        bytes = codec == null ? data + dataBytes : message + codec.messageBytes();
     }
 
     /**
@@ -64,6 +78,10 @@ final class CallBlock {
         b.putInt(124, shape.onChip());
         b.putInt(128, shape.grid());
         b.putInt(132, shape.maxSample());
+        b.putLong(136, codec == null ? 0 : base + codecBlock);
+        if (codec != null) {
+            codec.write(b, Math.toIntExact(codecBlock), base + codecBlock, base + message, base + firstBad);
+        }
         for (int s = 0; s < g.segments(); s++) {
             b.putLong(Math.toIntExact(addresses + 8L * s), segmentAddresses[s]);
         }

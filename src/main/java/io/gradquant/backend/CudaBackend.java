@@ -5,17 +5,23 @@ import static io.gradquant.backend.CudaCheck.check;
 import io.gradquant.QuantStats;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.Segments;
+import io.gradquant.codec.Encoded;
+import java.nio.ByteBuffer;
 import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;
 
 /**
  * The cuda backend: the kernels of {@code cuda/} through JCuda's driver API, on the device's primary
  * context and the legacy default stream, so that it shares memory and ordering with PyTorch (DJL).
- * Output equals the {@code java} backend's element for element for every quantizer.
+ * Output equals the {@code java} backend's element for element for every quantizer, and its
+ * messages (encode) equal the java backend's byte for byte.
  *
- * <p>Each call makes one launch over all segments (buckets may span them), one small launch that
- * adds up the statistics, and one device allocation (call header, segment tables, scratch and,
- * for host buffers, the data), freed before the call returns. Calls are synchronous: when one
+ * <p>Each quantize call makes one launch over all segments (buckets may span them), one small
+ * launch that adds up the statistics, and one device allocation (call header, segment tables,
+ * scratch and, for host buffers, the data), freed before the call returns, so concurrent calls do
+ * not wait for each other. Encode and decode calls ({@link CudaCodec}) run one at a time in a
+ * workspace of device memory that grows as needed and is freed by {@link #close()}; only the
+ * message crosses between host and device for device memory. Calls are synchronous: when one
  * returns, the kernels have finished. Any thread may call; the context is made current on it.
  */
 public final class CudaBackend implements AddressBackend {
@@ -30,6 +36,8 @@ public final class CudaBackend implements AddressBackend {
 
     private final CudaDevice device;
     private final int onChipLimit;
+    private final DeviceWorkspace workspace = new DeviceWorkspace();
+    private final CudaCodec codec;
 
     /**
      * The backend on the probed device.
@@ -47,6 +55,7 @@ public final class CudaBackend implements AddressBackend {
     private CudaBackend(CudaDevice device, int onChipLimit) {
         this.device = device;
         this.onChipLimit = onChipLimit;
+        this.codec = new CudaCodec(device, onChipLimit, workspace);
     }
 
     private static CudaDevice requireDevice() {
@@ -92,11 +101,61 @@ public final class CudaBackend implements AddressBackend {
      */
     @Override
     public QuantStats quantize(QuantizerSpec spec, long step, Segments segments) {
-        long[] lengths = new long[segments.count()];
-        for (int i = 0; i < lengths.length; i++) {
-            lengths[i] = segments.length(i);
+        return run(spec, step, segments.lengths(), null, segments);
+    }
+
+    /** Encodes host buffers (heap or direct): copies them to the device, and back for write-back. */
+    @Override
+    public Encoded encode(QuantizerSpec spec, long step, Segments segments, ByteBuffer out, boolean writeBack) {
+        return codec.encode(spec, step, segments.lengths(), null, segments, out, writeBack);
+    }
+
+    /** Decodes into host buffers (heap or direct) through the device. */
+    @Override
+    public void decode(ByteBuffer message, Segments destination) {
+        codec.decode(message, destination.lengths(), null, destination, false, 1.0f);
+    }
+
+    /** Adds a message's values into host buffers (heap or direct) through the device. */
+    @Override
+    public void decodeAdd(ByteBuffer message, Segments destination, float weight) {
+        codec.decode(message, destination.lengths(), null, destination, true, weight);
+    }
+
+    /**
+     * Encodes float32 device memory (segments as in {@link #quantizeDevice}); only the message
+     * comes to the host.
+     */
+    @Override
+    public Encoded encodeAddresses(QuantizerSpec spec, long step, long[] addresses, long[] lengths, ByteBuffer out,
+            boolean writeBack) {
+        checkDevice(addresses, lengths);
+        return codec.encode(spec, step, lengths.clone(), addresses.clone(), null, out, writeBack);
+    }
+
+    /** Decodes a host message into float32 device memory (segments as in {@link #quantizeDevice}). */
+    @Override
+    public void decodeAddresses(ByteBuffer message, long[] addresses, long[] lengths) {
+        checkDevice(addresses, lengths);
+        codec.decode(message, lengths.clone(), addresses.clone(), null, false, 1.0f);
+    }
+
+    /** Adds a host message's values into float32 device memory (segments as in {@link #quantizeDevice}). */
+    @Override
+    public void decodeAddAddresses(ByteBuffer message, long[] addresses, long[] lengths, float weight) {
+        checkDevice(addresses, lengths);
+        codec.decode(message, lengths.clone(), addresses.clone(), null, true, weight);
+    }
+
+    /** Frees the encode and decode workspace; later encode and decode calls throw IllegalStateException. */
+    @Override
+    public void close() {
+        synchronized (workspace) {
+            if (workspace.bytes() > 0) {
+                device.makeCurrent();
+            }
+            workspace.close();
         }
-        return run(spec, step, lengths, null, segments);
     }
 
     @Override
@@ -119,6 +178,11 @@ public final class CudaBackend implements AddressBackend {
      *         or a negative length
      */
     public QuantStats quantizeDevice(QuantizerSpec spec, long step, long[] addresses, long[] lengths) {
+        checkDevice(addresses, lengths);
+        return run(spec, step, lengths, addresses.clone(), null);
+    }
+
+    private static void checkDevice(long[] addresses, long[] lengths) {
         if (addresses.length != lengths.length) {
             throw new IllegalArgumentException(addresses.length + " addresses but " + lengths.length + " lengths");
         }
@@ -128,7 +192,6 @@ public final class CudaBackend implements AddressBackend {
                         + lengths[i] + ": need length >= 0 and a non-null address aligned to 4 bytes");
             }
         }
-        return run(spec, step, lengths, addresses.clone(), null);
     }
 
     private QuantStats run(QuantizerSpec spec, long step, long[] lengths, long[] deviceAddresses, Segments host) {
@@ -138,54 +201,23 @@ public final class CudaBackend implements AddressBackend {
         }
         LaunchShape shape = KernelFamily.of(spec).shape(spec, g.buckets(), g.largestBucket(), device.multiprocessors,
                 onChipLimit);
-        CallBlock block = new CallBlock(g, shape, host == null ? 0 : Float.BYTES * g.total());
+        CallBlock block = new CallBlock(g, shape, host == null ? 0 : Float.BYTES * g.total(), null);
         device.makeCurrent();
         try (DeviceMemory memory = DeviceMemory.allocate(block.bytes)) {
             long base = memory.address();
-            long[] addresses = deviceAddresses;
-            if (host != null) {
-                addresses = new long[g.segments()];
-                for (int s = 0; s < addresses.length; s++) {
-                    addresses[s] = base + block.data + Float.BYTES * g.offsets()[s];
-                }
-            }
+            long[] addresses = host == null ? deviceAddresses : CudaCodec.dataAddresses(base, block, g);
             byte[] table = block.encode(base, spec, step, g, shape, addresses);
             check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(base), Pointer.to(table), table.length),
                     "cuMemcpyHtoD(call header and segment tables, " + table.length + " bytes)");
             if (host != null) {
                 HostCopy.toDevice(host, base + block.data, g.offsets());
             }
-            launch(shape.kernel(), shape.grid(), shape.threads(), shape.sharedBytes(), base);
-            launch(CudaKernel.REDUCE_STATS, 1, reduceThreads(shape.grid()), 0, base);
-            double[] stats = new double[CallBlock.PARTIAL_WORDS];
-            // synchronous on the legacy default stream: waits for both kernels
-            check(JCudaDriver.cuMemcpyDtoH(Pointer.to(stats), DevicePointer.at(base + block.stats),
-                    (long) Double.BYTES * stats.length), "cuMemcpyDtoH(statistics) after " + shape.kernel().symbol());
-            if (stats[3] != 0) {
-                throw new IllegalStateException(shape.kernel().symbol() + " refused its scratch memory (error " + stats[3]
-                        + "): SmartLauncher and cuda/gq_smart.cu disagree on its layout");
-            }
+            QuantStats stats = CudaLaunch.quantize(device, shape, block, base, g.buckets());
             if (host != null) {
                 HostCopy.toHost(base + block.data, g.offsets(), host);
             }
-            return new QuantStats(stats[0], stats[1], g.buckets(), (long) stats[2]);
+            return stats;
         }
-    }
-
-    /** Launches {@code kernel(const gq::Call*)} with the call block at {@code call}. */
-    private void launch(CudaKernel kernel, int grid, int threads, int sharedBytes, long call) {
-        Pointer parameters = Pointer.to(Pointer.to(new long[] {call}));
-        check(JCudaDriver.cuLaunchKernel(device.function(kernel), grid, 1, 1, threads, 1, 1, sharedBytes, null, parameters,
-                null), "cuLaunchKernel(" + kernel.symbol() + ", " + grid + " blocks of " + threads + " threads, "
-                + sharedBytes + " bytes of shared memory)");
-    }
-
-    private static int reduceThreads(int partials) {
-        int t = 32;
-        while (t < 256 && t < partials) {
-            t <<= 1;
-        }
-        return t;
     }
 
     /** The device this backend runs on, in one line. */

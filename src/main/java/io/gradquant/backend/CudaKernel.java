@@ -10,7 +10,11 @@ enum CudaKernel {
     HADAMARD("gq_hadamard"),
     EXPONENTIAL("gq_exponential"),
     /** Adds the per-block partial statistics of a quantization launch. */
-    REDUCE_STATS("gq_reduce_stats");
+    REDUCE_STATS("gq_reduce_stats"),
+    /** Checks a message's codes against their ranges (cuda/gq_decode.cu). */
+    CHECK_CODES("gq_check_codes"),
+    /** Writes, or adds, the values a message holds (cuda/gq_decode.cu). */
+    DECODE("gq_decode");
 
     private final String symbol;
 

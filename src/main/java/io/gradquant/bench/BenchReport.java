@@ -26,14 +26,13 @@ public record BenchReport(String machine, String backend, long elements, int buc
      * @param copyRatio         gbps / copy_gbps
      * @param vsDjlOps          the DJL composition's median seconds over ours; null where there is none
      * @param encodeGbps        encode (docs/wire-format.md, no write-back): 4 bytes (float32 in) per element
-     *                          over the median seconds, in 10^9 bytes/s; null where the backend cannot encode
-     * @param encodeCopyRatio   the copy's median seconds over encode's (the same elements); null likewise
-     * @param decodeGbps        decode: 4 bytes (float32 out) per element over the median seconds; null where
-     *                          the backend cannot decode
-     * @param decodeCopyRatio   the copy's median seconds over decode's; null likewise
+     *                          over the median seconds, in 10^9 bytes/s
+     * @param encodeCopyRatio   the copy's median seconds over encode's (the same elements)
+     * @param decodeGbps        decode: 4 bytes (float32 out) per element over the median seconds
+     * @param decodeCopyRatio   the copy's median seconds over decode's
      */
     public record Result(String quantizer, double gbps, double elementsPerSecond, double copyRatio, Double vsDjlOps,
-            Double encodeGbps, Double encodeCopyRatio, Double decodeGbps, Double decodeCopyRatio) {
+            double encodeGbps, double encodeCopyRatio, double decodeGbps, double decodeCopyRatio) {
     }
 
     /**

@@ -86,22 +86,17 @@ public final class BenchRunner {
         for (QuantizerSpec spec : specs) {
             ops.add(new Op(slot -> target.quantize(spec, step[0]++, slot), target::restore));
         }
-        // encode and decode, where the backend has them: -1 where it has not
         int[] encodeOp = new int[specs.size()];
         int[] decodeOp = new int[specs.size()];
-        ByteBuffer[][] messages = messages(target, specs, slots);
-        ByteBuffer scratch = messages == null ? null : ByteBuffer.allocateDirect((int) maxMessageBytes(specs));
+        ByteBuffer[][] messages = messages(target, specs, slots, maxMessageBytes(specs));
+        ByteBuffer scratch = ByteBuffer.allocateDirect((int) maxMessageBytes(specs));
         for (int q = 0; q < specs.size(); q++) {
-            encodeOp[q] = -1;
-            decodeOp[q] = -1;
-            if (messages != null) {
-                QuantizerSpec spec = specs.get(q);
-                ByteBuffer[] mine = messages[q];
-                encodeOp[q] = ops.size();
-                ops.add(new Op(slot -> target.encode(spec, step[0]++, slot, scratch.clear()), nothing));
-                decodeOp[q] = ops.size();
-                ops.add(new Op(slot -> target.decode(mine[slot], slot), target::restore));
-            }
+            QuantizerSpec spec = specs.get(q);
+            ByteBuffer[] mine = messages[q];
+            encodeOp[q] = ops.size();
+            ops.add(new Op(slot -> target.encode(spec, step[0]++, slot, scratch.clear()), nothing));
+            decodeOp[q] = ops.size();
+            ops.add(new Op(slot -> target.decode(mine[slot], slot), target::restore));
         }
         for (int q = 0; q < specs.size(); q++) {
             DjlQuantizer composition = race == null ? null : race.composition(specs.get(q));
@@ -177,26 +172,16 @@ public final class BenchRunner {
         }
     }
 
-    /**
-     * The message of every quantizer's step 0 for every slot, encoded untimed, for the timed decodes;
-     * null if the backend cannot encode or decode.
-     */
-    private ByteBuffer[][] messages(BenchTarget target, List<QuantizerSpec> specs, int slots) {
-        ByteBuffer scratch = ByteBuffer.allocateDirect((int) maxMessageBytes(specs));
+    /** The message of every quantizer's step 0 for every slot, encoded untimed, for the timed decodes. */
+    private static ByteBuffer[][] messages(BenchTarget target, List<QuantizerSpec> specs, int slots, long maxBytes) {
+        ByteBuffer scratch = ByteBuffer.allocateDirect((int) maxBytes);
         ByteBuffer[][] messages = new ByteBuffer[specs.size()][slots];
-        try {
-            for (int q = 0; q < specs.size(); q++) {
-                for (int slot = 0; slot < slots; slot++) {
-                    target.encode(specs.get(q), 0, slot, scratch.clear());
-                    ByteBuffer m = ByteBuffer.allocateDirect(scratch.flip().remaining());
-                    messages[q][slot] = m.put(scratch).flip();
-                }
+        for (int q = 0; q < specs.size(); q++) {
+            for (int slot = 0; slot < slots; slot++) {
+                target.encode(specs.get(q), 0, slot, scratch.clear());
+                ByteBuffer m = ByteBuffer.allocateDirect(scratch.flip().remaining());
+                messages[q][slot] = m.put(scratch).flip();
             }
-            target.decode(messages[0][0], 0);
-            target.restore(0);
-        } catch (UnsupportedOperationException e) {
-            progress.accept("no encode/decode figures: " + e.getMessage());
-            return null;
         }
         return messages;
     }
@@ -209,7 +194,7 @@ public final class BenchRunner {
         return max;
     }
 
-    /** @param opsOf the DJL, encode and decode op of each quantizer, -1 where there is none */
+    /** @param opsOf the DJL (-1 where there is none), encode and decode op of each quantizer */
     private BenchRun report(BenchTarget target, List<QuantizerSpec> specs, double[][] samples, int[][] opsOf, int slots,
             String djlNote, String loadBefore, BenchReport.SmallInput small) {
         int[] djlOp = opsOf[0];
@@ -223,13 +208,12 @@ public final class BenchRunner {
             double s = Median.of(samples[1 + q]);
             Double djl = djlOp[q] < 0 ? null : Median.of(samples[djlOp[q]]);
             double gbps = bytes / s / 1e9;
-            Double encode = opsOf[1][q] < 0 ? null : Median.of(samples[opsOf[1][q]]);
-            Double decode = opsOf[2][q] < 0 ? null : Median.of(samples[opsOf[2][q]]);
+            double encode = Median.of(samples[opsOf[1][q]]);
+            double decode = Median.of(samples[opsOf[2][q]]);
             double floatBytes = 4.0 * config.elements();
             results.add(new BenchReport.Result(specs.get(q).type().cliName(), gbps, config.elements() / s,
-                    gbps / copyGbps, djl == null ? null : djl / s,
-                    encode == null ? null : floatBytes / encode / 1e9, encode == null ? null : copySeconds / encode,
-                    decode == null ? null : floatBytes / decode / 1e9, decode == null ? null : copySeconds / decode));
+                    gbps / copyGbps, djl == null ? null : djl / s, floatBytes / encode / 1e9, copySeconds / encode,
+                    floatBytes / decode / 1e9, copySeconds / decode));
             seconds.add(s);
             djlSeconds.add(djl);
         }

@@ -43,21 +43,11 @@ public interface BenchTarget extends AutoCloseable {
     /**
      * Encodes the work buffer of {@code slot} (left unchanged) into a message at {@code out}'s
      * position, which advances past it; {@code out} has WireFormat.maxEncodedBytes remaining.
-     *
-     * @throws UnsupportedOperationException if the backend cannot encode (yet)
      */
-    default void encode(QuantizerSpec spec, long step, int slot, ByteBuffer out) {
-        throw new UnsupportedOperationException("the " + backend() + " bench target cannot encode");
-    }
+    void encode(QuantizerSpec spec, long step, int slot, ByteBuffer out);
 
-    /**
-     * Decodes {@code message} (position to limit) into the work buffer of {@code slot}.
-     *
-     * @throws UnsupportedOperationException if the backend cannot decode (yet)
-     */
-    default void decode(ByteBuffer message, int slot) {
-        throw new UnsupportedOperationException("the " + backend() + " bench target cannot decode");
-    }
+    /** Decodes {@code message} (position to limit) into the work buffer of {@code slot}. */
+    void decode(ByteBuffer message, int slot);
 
     /** Restores the work buffer of {@code slot} to the pristine data, untimed, by any means. */
     void restore(int slot);

@@ -3,6 +3,7 @@ package io.gradquant.bench;
 import ai.djl.Device;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.backend.CudaBackend;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -13,8 +14,10 @@ import jcuda.driver.JCudaDriver;
 
 /**
  * A {@link BenchTarget} on the GPU: the slots live in device memory, quantization runs on them in
- * place through {@link CudaBackend#quantizeDevice} (as on a PyTorch gradient), and the baseline is
- * a device-to-device copy followed by a synchronize. Host buffers would measure PCIe, not the kernels.
+ * place through {@link CudaBackend#quantizeDevice} (as on a PyTorch gradient), encode and decode
+ * through the address forms (only the message crosses to and from the host, as in data-parallel
+ * training), and the baseline is a device-to-device copy followed by a synchronize. Host buffers
+ * would measure PCIe, not the kernels.
  *
  * <p>Made only after {@code new CudaBackend()} succeeded, so JCuda's natives are loaded (safely, by
  * the backend's probe) and the device works. The allocations use the device's primary context,
@@ -90,6 +93,16 @@ final class CudaTarget implements BenchTarget {
     @Override
     public void quantize(QuantizerSpec spec, long step, int slot) {
         backend.quantizeDevice(spec, step, new long[] {work[slot]}, new long[] {elements}); // synchronous
+    }
+
+    @Override
+    public void encode(QuantizerSpec spec, long step, int slot, ByteBuffer out) {
+        backend.encodeAddresses(spec, step, new long[] {work[slot]}, new long[] {elements}, out, false);
+    }
+
+    @Override
+    public void decode(ByteBuffer message, int slot) {
+        backend.decodeAddresses(message, new long[] {work[slot]}, new long[] {elements});
     }
 
     @Override

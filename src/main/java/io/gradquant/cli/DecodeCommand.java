@@ -12,7 +12,6 @@ import io.gradquant.codec.MessageException;
 import io.gradquant.codec.MessageLayout;
 import io.gradquant.codec.MessageReader;
 import io.gradquant.io.Npy;
-import io.gradquant.reference.JavaBackend;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -84,18 +83,12 @@ final class DecodeCommand implements Callable<Integer> {
         }
         Segments values = Segments.of(parts);
         Backend used = choice.backend();
-        long start = System.nanoTime();
-        try {
+        double seconds;
+        try (used) {
+            long start = System.nanoTime();
             used.decode(message, values);
-        } catch (UnsupportedOperationException e) {
-            if (!backend.equals("auto")) {
-                throw e; // asked for by name: say it cannot
-            }
-            used = new JavaBackend(); // auto: the report names the backend that decoded
-            start = System.nanoTime();
-            used.decode(message, values);
+            seconds = (System.nanoTime() - start) / 1e9;
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         Npy.write(output, new long[] {layout.elements()}, parts);
         long bytes = message.remaining();
         print(new DecodeReport(input.toString(), layout.type().cliName(), used.name(), layout.elements(), bytes,

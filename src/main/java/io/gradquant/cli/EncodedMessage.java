@@ -4,7 +4,6 @@ import io.gradquant.QuantizerSpec;
 import io.gradquant.Segments;
 import io.gradquant.backend.Backend;
 import io.gradquant.codec.WireFormat;
-import io.gradquant.reference.JavaBackend;
 import java.nio.ByteBuffer;
 
 /**
@@ -19,8 +18,8 @@ record EncodedMessage(ByteBuffer bytes, long elements) {
     private static final double FLOAT_BYTES = Float.BYTES;
 
     /**
-     * The message of step 0 of {@code input}, which is left unchanged. A backend that cannot encode
-     * yet hands the work to the java reference: the bytes are the same on every backend.
+     * The message of step 0 of {@code input}, which is left unchanged (the bytes are the same on
+     * every backend).
      *
      * @throws IllegalArgumentException if the message could be larger than one buffer holds
      */
@@ -31,12 +30,7 @@ record EncodedMessage(ByteBuffer bytes, long elements) {
                     + " bytes, more than one buffer holds (2^31 - 1): use a smaller input");
         }
         ByteBuffer out = ByteBuffer.allocateDirect((int) max);
-        try {
-            backend.encode(spec, 0, input, out, false);
-        } catch (UnsupportedOperationException e) {
-            out.clear();
-            new JavaBackend().encode(spec, 0, input, out, false);
-        }
+        backend.encode(spec, 0, input, out, false);
         return new EncodedMessage(out.flip(), input.totalLength());
     }
 

@@ -38,16 +38,8 @@ public final class MessageLayout {
         this.sizes = sizes;
         this.rawBuckets = rawBuckets;
         this.rawStarts = rawStarts;
-        QuantizerType type = spec.type();
-        int levels = spec.levels();
-        if (spec.layout() == BucketLayout.PER_SEGMENT) {
-            runCodeStart = new long[segmentLengths.length];
-            for (int s = 1; s < segmentLengths.length; s++) {
-                runCodeStart[s] = runCodeStart[s - 1] + sizes.plan().segmentSum(s - 1, n -> WireFormat.codeBytes(type, levels, n));
-            }
-        } else {
-            runCodeStart = new long[1];
-        }
+        runCodeStart = spec.layout() == BucketLayout.PER_SEGMENT
+                ? sizes.segmentCodeStarts(spec.type(), spec.levels(), segmentLengths.length) : new long[1];
     }
 
     /**
@@ -149,6 +141,11 @@ public final class MessageLayout {
         int run = plan.segmentOfBucket(b);
         long full = WireFormat.codeBytes(spec.type(), spec.levels(), spec.bucketSize());
         return sizes.codes() + runCodeStart[run] + (b - plan.firstBucket(run)) * full;
+    }
+
+    /** The RAW buckets' ordinals, ascending (a copy). */
+    public long[] rawBuckets() {
+        return rawBuckets.clone();
     }
 
     /** Offset of the first raw value of RAW bucket {@code b}. */

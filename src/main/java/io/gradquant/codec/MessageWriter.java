@@ -129,30 +129,50 @@ public final class MessageWriter {
         if (bucket != sizes.plan().buckets()) {
             throw new IllegalStateException(bucket + " of " + sizes.plan().buckets() + " buckets written");
         }
-        long length = sizes.messageBytes(rawValues);
-        out.putInt(at(WireFormat.AT_MAGIC), WireFormat.MAGIC);
-        out.putShort(at(WireFormat.AT_VERSION), (short) WireFormat.VERSION);
-        out.put(at(WireFormat.AT_QUANTIZER), (byte) spec.type().id());
-        out.put(at(WireFormat.AT_LAYOUT), (byte) spec.layout().id());
-        out.putShort(at(WireFormat.AT_LEVELS), (short) spec.levels());
-        out.put(at(WireFormat.AT_CODE_BITS), (byte) codeBits);
-        out.put(at(WireFormat.AT_NORM), (byte) (spec.type() == QuantizerType.EXPONENTIAL ? spec.exponentialNorm().id() : 0));
-        out.putInt(at(WireFormat.AT_BUCKET_SIZE), spec.bucketSize());
-        out.putLong(at(WireFormat.AT_ELEMENTS), sizes.plan().total());
-        out.putLong(at(WireFormat.AT_SEED), spec.seed());
-        out.putLong(at(WireFormat.AT_STEP), step);
-        out.putLong(at(WireFormat.AT_BUCKETS), sizes.buckets());
-        out.putLong(at(WireFormat.AT_RAW_VALUES), rawValues);
-        out.putLong(at(WireFormat.AT_LENGTH), length);
-        out.putDouble(at(WireFormat.AT_SMART_FRACTION), spec.type() == QuantizerType.SMART ? spec.smartFraction() : 0.0);
-        out.putInt(at(WireFormat.AT_SEGMENTS), lengths.length);
-        for (int s = 0; s < lengths.length; s++) {
-            out.putLong(at(WireFormat.HEADER_BYTES + 8L * s), lengths[s]);
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(out.duplicate().position(origin).limit(at(length - WireFormat.CHECKSUM_BYTES)));
-        out.putInt(at(length - WireFormat.CHECKSUM_BYTES), (int) crc.getValue());
+        long length = finishFrame(out, origin, spec, step, lengths, sizes, rawValues);
         caller.position(at(length));
+        return length;
+    }
+
+    /**
+     * Writes the header and the segment table of a message at {@code origin} and its checksum over
+     * every byte before it, for an encoder that wrote everything else (records, codes, padding and
+     * raw values) itself; the buffer's position is not changed.
+     *
+     * @param sizes     {@link WireFormat#sizes} of the spec over the lengths
+     * @param rawValues V, the values of the RAW buckets (all N for none)
+     * @return the message length L
+     */
+    public static long finishFrame(ByteBuffer buffer, int origin, QuantizerSpec spec, long step, long[] lengths,
+            WireFormat.Sizes sizes, long rawValues) {
+        ByteBuffer out = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        long length = sizes.messageBytes(rawValues);
+        out.putInt(origin + WireFormat.AT_MAGIC, WireFormat.MAGIC);
+        out.putShort(origin + WireFormat.AT_VERSION, (short) WireFormat.VERSION);
+        out.put(origin + WireFormat.AT_QUANTIZER, (byte) spec.type().id());
+        out.put(origin + WireFormat.AT_LAYOUT, (byte) spec.layout().id());
+        out.putShort(origin + WireFormat.AT_LEVELS, (short) spec.levels());
+        out.put(origin + WireFormat.AT_CODE_BITS, (byte) WireFormat.codeBits(spec.type(), spec.levels()));
+        out.put(origin + WireFormat.AT_NORM,
+                (byte) (spec.type() == QuantizerType.EXPONENTIAL ? spec.exponentialNorm().id() : 0));
+        out.putInt(origin + WireFormat.AT_BUCKET_SIZE, spec.bucketSize());
+        out.putLong(origin + WireFormat.AT_ELEMENTS, sizes.plan().total());
+        out.putLong(origin + WireFormat.AT_SEED, spec.seed());
+        out.putLong(origin + WireFormat.AT_STEP, step);
+        out.putLong(origin + WireFormat.AT_BUCKETS, sizes.buckets());
+        out.putLong(origin + WireFormat.AT_RAW_VALUES, rawValues);
+        out.putLong(origin + WireFormat.AT_LENGTH, length);
+        out.putDouble(origin + WireFormat.AT_SMART_FRACTION,
+                spec.type() == QuantizerType.SMART ? spec.smartFraction() : 0.0);
+        out.putInt(origin + WireFormat.AT_SEGMENTS, lengths.length);
+        out.putInt(origin + WireFormat.AT_RESERVED, 0);
+        for (int s = 0; s < lengths.length; s++) {
+            out.putLong(origin + WireFormat.HEADER_BYTES + 8 * s, lengths[s]);
+        }
+        int end = Math.toIntExact(origin + length - WireFormat.CHECKSUM_BYTES);
+        CRC32C crc = new CRC32C();
+        crc.update(out.duplicate().position(origin).limit(end));
+        out.putInt(end, (int) crc.getValue());
         return length;
     }
 

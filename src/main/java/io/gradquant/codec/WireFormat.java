@@ -147,7 +147,13 @@ public final class WireFormat {
         }
     }
 
-    private static Sizes sizes(QuantizerSpec spec, long[] lengths) {
+    /**
+     * Where the parts of a message of {@code spec} over segments of {@code lengths} go, for an
+     * encoder that writes them itself (the cuda backend's kernels write the records and codes).
+     *
+     * @throws IllegalArgumentException as {@link #maxEncodedBytes}
+     */
+    public static Sizes sizes(QuantizerSpec spec, long[] lengths) {
         BucketPlan plan = BucketPlan.of(spec.layout(), spec.bucketSize(), lengths);
         if (plan.total() > MAX_ELEMENTS) {
             throw new IllegalArgumentException(plan.total() + " elements is not allowed: a message holds at most 2^62");
@@ -171,7 +177,8 @@ public final class WireFormat {
      * @param codeBytes   the codes' total length
      * @param raw         A, the offset of the raw values
      */
-    record Sizes(BucketPlan plan, long buckets, int recordBytes, long table, long codes, long codeBytes, long raw) {
+    public record Sizes(BucketPlan plan, long buckets, int recordBytes, long table, long codes, long codeBytes,
+            long raw) {
         /**
          * @throws ArithmeticException if a size overflows a long (a claimed size no message can hold)
          */
@@ -186,9 +193,26 @@ public final class WireFormat {
             return new Sizes(plan, buckets, recordBytes, table, codes, codeBytes, raw);
         }
 
-        /** L for {@code rawValues} raw values. */
-        long messageBytes(long rawValues) {
+        /**
+         * L for {@code rawValues} raw values.
+         *
+         * @throws ArithmeticException if it overflows a long
+         */
+        public long messageBytes(long rawValues) {
             return Math.addExact(raw, Math.addExact(Math.multiplyExact(4L, rawValues), CHECKSUM_BYTES));
+        }
+
+        /**
+         * Per-segment layout: for each of the {@code segments} segments, the code bytes (relative
+         * to C) before its first bucket, then the total: where each segment's run of buckets
+         * starts (every bucket of a run but its last is full).
+         */
+        public long[] segmentCodeStarts(QuantizerType type, int levels, int segments) {
+            long[] starts = new long[segments + 1];
+            for (int s = 0; s < segments; s++) {
+                starts[s + 1] = starts[s] + plan.segmentSum(s, n -> WireFormat.codeBytes(type, levels, n));
+            }
+            return starts;
         }
     }
 

@@ -55,19 +55,7 @@ class BenchCommandTest {
             assertTrue(gbps > 0 && Double.isFinite(gbps), name + " gbps " + gbps);
             assertEquals(8 * eps / 1e9, gbps, 1e-9 * gbps, name + ": gbps counts 8 bytes per element");
             assertEquals(gbps / copy, q.get("copy_ratio").getAsDouble(), 1e-9 * gbps / copy, name + " copy_ratio");
-            for (String op : new String[] {"encode", "decode"}) {
-                JsonElement opGbps = q.get(op + "_gbps");
-                if (backend.equals("java")) { // the backends that encode and decode report them
-                    assertTrue(opGbps.getAsDouble() > 0 && Double.isFinite(opGbps.getAsDouble()), name + " " + op);
-                }
-                if (!opGbps.isJsonNull()) {
-                    // gbps counts 4 bytes per element, the copy 8: the time ratio is twice the rate ratio
-                    assertEquals(2 * opGbps.getAsDouble() / copy, q.get(op + "_copy_ratio").getAsDouble(),
-                            1e-9 * opGbps.getAsDouble() / copy, name + " " + op + "_copy_ratio");
-                } else {
-                    assertTrue(q.get(op + "_copy_ratio").isJsonNull(), name + " " + op);
-                }
-            }
+            assertEncodeAndDecodeFigures(q, copy);
             JsonElement vs = q.get("vs_djl_ops");
             if (COMPOSED.contains(name)) {
                 assertTrue(vs.getAsDouble() > 0, name + " vs_djl_ops " + vs);
@@ -186,6 +174,18 @@ class BenchCommandTest {
         assertTrue(r.err().startsWith("gradquant: error: "), r.err());
         assertTrue(r.err().contains(parts[1]), r.err());
         assertEquals("", r.out());
+    }
+
+    /** Every backend encodes and decodes: each quantizer's figures are there and agree with the copy. */
+    static void assertEncodeAndDecodeFigures(JsonObject q, double copy) {
+        String name = q.get("quantizer").getAsString();
+        for (String op : new String[] {"encode", "decode"}) {
+            double opGbps = q.get(op + "_gbps").getAsDouble();
+            assertTrue(opGbps > 0 && Double.isFinite(opGbps), name + " " + op + "_gbps " + opGbps);
+            // gbps counts 4 bytes per element, the copy 8: the time ratio is twice the rate ratio
+            assertEquals(2 * opGbps / copy, q.get(op + "_copy_ratio").getAsDouble(), 1e-9 * opGbps / copy,
+                    name + " " + op + "_copy_ratio");
+        }
     }
 
     @Test

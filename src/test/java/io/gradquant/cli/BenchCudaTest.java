@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code gradquant bench --backend cuda}: slots in device memory, quantized in place, against a
- * device-to-device copy. Runs in the cuda test execution (the CPU stand-in driver here, a real one
+ * {@code gradquant bench --backend cuda}: slots in device memory, quantized in place, encoded and
+ * decoded through the address forms, against a device-to-device copy. Runs in the cuda test execution (the CPU stand-in driver here, a real one
  * on a GPU host), so it says that the plumbing works, not how fast a GPU is.
  */
 @Tag("cuda")
@@ -35,6 +35,7 @@ class BenchCudaTest {
         for (var e : results) {
             JsonObject q = e.getAsJsonObject();
             assertEquals(q.get("gbps").getAsDouble() / copy, q.get("copy_ratio").getAsDouble(), 1e-9);
+            BenchCommandTest.assertEncodeAndDecodeFigures(q, copy);
             // DJL here has PyTorch's CPU natives only: the GPU race cannot run, and says so on stderr
             if (!q.get("vs_djl_ops").isJsonNull()) {
                 assertTrue(q.get("vs_djl_ops").getAsDouble() > 0, q.toString());
