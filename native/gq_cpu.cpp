@@ -317,4 +317,12 @@ void copy_cpu(const float* src, float* dst, int64_t n, Pool& pool) {
     });
 }
 
+void zero_cpu(float* dst, int64_t n, Pool& pool) {
+    int parts = parts_of(n, n, pool);
+    pool.run(parts, [&](int t) {
+        int64_t first = part_begin(n, parts, t), last = part_begin(n, parts, t + 1);
+        std::fill(dst + first, dst + last, 0.0f);
+    });
+}
+
 }  // namespace gq

@@ -48,6 +48,10 @@ Stats quantize_cpu(const SpecBlock& spec, uint64_t step, const Segment* segments
 // baseline the benchmarks compare the quantizers with.
 void copy_cpu(const float* src, float* dst, int64_t n, Pool& pool);
 
+// Sets n floats at dst to +0.0, split over the pool likewise: the float32 exchange zeroes gradients
+// given by address with it before it adds the ranks' messages.
+void zero_cpu(float* dst, int64_t n, Pool& pool);
+
 // The most bytes a message of this spec and these segments can take (every bucket RAW).
 uint64_t max_encoded_bytes(const SpecBlock& spec, const Segment* segments, int count);
 

@@ -21,7 +21,7 @@ namespace {
 
 // Bumped whenever a native signature or the meaning of an argument changes; the Java side
 // refuses a library whose version differs.
-constexpr jint ABI_VERSION = 3;
+constexpr jint ABI_VERSION = 4;
 
 // A JNI call failed and left a Java exception pending: unwind without raising another.
 struct JavaPending {};
@@ -206,6 +206,12 @@ JNIEXPORT void JNICALL Java_io_gradquant_backend_NativeCpu_copy(JNIEnv* env, jcl
     GQ_API_BEGIN
     gq::copy_cpu(reinterpret_cast<const float*>((intptr_t)src), reinterpret_cast<float*>((intptr_t)dst), (int64_t)n,
                  pool_of(pool));
+    GQ_API_END()
+}
+
+JNIEXPORT void JNICALL Java_io_gradquant_backend_NativeCpu_zero(JNIEnv* env, jclass, jlong pool, jlong dst, jlong n) {
+    GQ_API_BEGIN
+    gq::zero_cpu(reinterpret_cast<float*>((intptr_t)dst), (int64_t)n, pool_of(pool));
     GQ_API_END()
 }
 

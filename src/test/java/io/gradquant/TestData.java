@@ -70,6 +70,15 @@ public final class TestData {
         return Segments.of(parts);
     }
 
+    /** The raw bits of each value, for comparing floats bit for bit (NaN payloads and -0.0 included). */
+    public static int[] bits(float[] v) {
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Float.floatToRawIntBits(v[i]);
+        }
+        return out;
+    }
+
     /** The flat contents of all segments. */
     public static float[] flatten(Segments s) {
         float[] out = new float[(int) s.totalLength()];

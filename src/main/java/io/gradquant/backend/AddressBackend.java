@@ -4,6 +4,7 @@ import io.gradquant.QuantStats;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.codec.Encoded;
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 
 /**
  * A backend that also quantizes raw float32 memory given by address, for memory that has no Java
@@ -56,4 +57,26 @@ public interface AddressBackend extends Backend {
      * {@link #quantizeAddresses}).
      */
     void decodeAddAddresses(ByteBuffer message, long[] addresses, long[] lengths, float weight);
+
+    /**
+     * Sets raw float32 memory (segments as in {@link #quantizeAddresses}) to +0.0: where the
+     * data-parallel exchange adds the ranks' messages with {@link #decodeAddAddresses}.
+     *
+     * @throws IllegalArgumentException as {@link #quantizeAddresses}, before anything is written
+     */
+    void zeroAddresses(long[] addresses, long[] lengths);
+
+    /**
+     * Copies the values of raw float32 memory (segments as in {@link #quantizeAddresses}),
+     * concatenated in order, into {@code host} from index 0: how float32 values that travel
+     * uncompressed reach host-side communication (from a GPU: one copy per segment).
+     *
+     * @param host a direct, native-order buffer whose limit is at least the total length
+     * @throws IllegalArgumentException as {@link #quantizeAddresses}, or for an unsuitable
+     *         {@code host}, before anything is written
+     */
+    void copyToHost(long[] addresses, long[] lengths, FloatBuffer host);
+
+    /** The reverse of {@link #copyToHost}: {@code host}'s values from index 0 into the segments, in order. */
+    void copyFromHost(FloatBuffer host, long[] addresses, long[] lengths);
 }

@@ -205,6 +205,47 @@ public final class CpuBackend implements AddressBackend {
         decodeInto(message, addresses, lengths, true, weight);
     }
 
+    @Override
+    public void zeroAddresses(long[] addresses, long[] lengths) {
+        checkAddresses(addresses, lengths);
+        synchronized (pool) {
+            long handle = pool.get();
+            for (int i = 0; i < addresses.length; i++) {
+                if (lengths[i] > 0) {
+                    NativeCpu.zero(handle, addresses[i], lengths[i]);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void copyToHost(long[] addresses, long[] lengths, FloatBuffer host) {
+        checkAddresses(addresses, lengths);
+        HostFloats.check(host, lengths, true);
+        copyAll(addresses, lengths, NativeCpu.address(host), true);
+    }
+
+    @Override
+    public void copyFromHost(FloatBuffer host, long[] addresses, long[] lengths) {
+        checkAddresses(addresses, lengths);
+        HostFloats.check(host, lengths, false);
+        copyAll(addresses, lengths, NativeCpu.address(host), false);
+    }
+
+    /** Segment i to or from {@code host + 4 * (lengths[0] + ... + lengths[i-1])}. */
+    private void copyAll(long[] addresses, long[] lengths, long host, boolean toHost) {
+        synchronized (pool) {
+            long handle = pool.get();
+            long at = host;
+            for (int i = 0; i < addresses.length; i++) {
+                if (lengths[i] > 0) {
+                    NativeCpu.copy(handle, toHost ? addresses[i] : at, toHost ? at : addresses[i], lengths[i]);
+                }
+                at += Float.BYTES * lengths[i];
+            }
+        }
+    }
+
     private void decodeInto(ByteBuffer message, long[] addresses, long[] lengths, boolean add, float weight) {
         checkAddresses(addresses, lengths);
         MessageReader.read(message, lengths); // every field, record, padding and the checksum; the codes are native's

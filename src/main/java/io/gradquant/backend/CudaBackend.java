@@ -7,6 +7,7 @@ import io.gradquant.QuantizerSpec;
 import io.gradquant.Segments;
 import io.gradquant.codec.Encoded;
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;
 
@@ -145,6 +146,37 @@ public final class CudaBackend implements AddressBackend {
     public void decodeAddAddresses(ByteBuffer message, long[] addresses, long[] lengths, float weight) {
         checkDevice(addresses, lengths);
         codec.decode(message, lengths.clone(), addresses.clone(), null, true, weight);
+    }
+
+    /** Zeroes float32 device memory (segments as in {@link #quantizeDevice}) with cuMemsetD8 on the default stream. */
+    @Override
+    public void zeroAddresses(long[] addresses, long[] lengths) {
+        checkDevice(addresses, lengths);
+        device.makeCurrent();
+        for (int i = 0; i < addresses.length; i++) {
+            if (lengths[i] > 0) {
+                check(JCudaDriver.cuMemsetD8(DevicePointer.at(addresses[i]), (byte) 0, Float.BYTES * lengths[i]),
+                        "cuMemsetD8(segment " + i + ", " + lengths[i] + " floats)");
+            }
+        }
+    }
+
+    /** Copies float32 device memory (segments as in {@link #quantizeDevice}) to the host, one copy per segment. */
+    @Override
+    public void copyToHost(long[] addresses, long[] lengths, FloatBuffer host) {
+        checkDevice(addresses, lengths);
+        HostFloats.check(host, lengths, true);
+        device.makeCurrent();
+        HostCopy.gather(addresses, lengths, host);
+    }
+
+    /** Copies host values into float32 device memory (segments as in {@link #quantizeDevice}), one copy per segment. */
+    @Override
+    public void copyFromHost(FloatBuffer host, long[] addresses, long[] lengths) {
+        checkDevice(addresses, lengths);
+        HostFloats.check(host, lengths, false);
+        device.makeCurrent();
+        HostCopy.scatter(host, addresses, lengths);
     }
 
     /** Frees the encode and decode workspace; later encode and decode calls throw IllegalStateException. */

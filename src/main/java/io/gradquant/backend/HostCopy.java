@@ -11,7 +11,8 @@ import jcuda.driver.JCudaDriver;
 /**
  * Copies host segments to consecutive device memory and back. Direct native-order buffers are
  * copied straight from their memory; any other buffer (heap, or another byte order) goes through
- * a float[] of at most {@link #CHUNK} values.
+ * a float[] of at most {@link #CHUNK} values. Also the reverse arrangement: device segments to
+ * consecutive host memory and back ({@link #gather}, {@link #scatter}).
  */
 final class HostCopy {
     static final int CHUNK = 1 << 20;
@@ -27,6 +28,31 @@ final class HostCopy {
     /** {@code device + 4 * offsets[i]} back to segment i. */
     static void toHost(long device, long[] offsets, Segments segments) {
         copy(segments, device, offsets, false);
+    }
+
+    /**
+     * Device segment i ({@code lengths[i]} floats at {@code addresses[i]}) to consecutive values of
+     * {@code host} from index 0 (a direct, native-order buffer, checked by the caller).
+     */
+    static void gather(long[] addresses, long[] lengths, FloatBuffer host) {
+        copy(addresses, lengths, host, false);
+    }
+
+    /** The reverse of {@link #gather}: consecutive values of {@code host} from index 0 to the device segments. */
+    static void scatter(FloatBuffer host, long[] addresses, long[] lengths) {
+        copy(addresses, lengths, host, true);
+    }
+
+    private static void copy(long[] addresses, long[] lengths, FloatBuffer host, boolean toDevice) {
+        int at = 0;
+        for (int i = 0; i < addresses.length; i++) {
+            int n = Math.toIntExact(lengths[i]);
+            if (n > 0) {
+                // a slice's memory starts at its first value: JCuda takes a direct buffer's start address
+                memcpy(toDevice, Pointer.to(host.slice(at, n)), addresses[i], n, "(segment " + i + ", " + n + " floats)");
+            }
+            at += n;
+        }
     }
 
     private static void copy(Segments segments, long device, long[] offsets, boolean toDevice) {

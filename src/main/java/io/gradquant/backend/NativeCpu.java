@@ -8,7 +8,7 @@ import java.nio.Buffer;
  */
 final class NativeCpu {
     /** Must equal ABI_VERSION in native/gq_jni.cpp. */
-    static final int ABI_VERSION = 3;
+    static final int ABI_VERSION = 4;
     static final String RESOURCE = "/native/linux-x86_64/libgradquant.so";
 
     private static String loadError;
@@ -77,6 +77,9 @@ final class NativeCpu {
 
     /** Copies n floats from src to dst (addresses) on the pool's threads. */
     static native void copy(long pool, long src, long dst, long n);
+
+    /** Sets n floats at dst (an address) to +0.0 on the pool's threads. */
+    static native void zero(long pool, long dst, long n);
 
     /**
      * Quantizes the float32 segments at {@code addresses} in place, with the quantizer of

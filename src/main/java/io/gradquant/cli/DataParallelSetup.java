@@ -1,6 +1,7 @@
 package io.gradquant.cli;
 
 import io.gradquant.QuantizerType;
+import io.gradquant.distributed.Collective;
 import io.gradquant.harness.DataParallel;
 import io.gradquant.harness.QuantizerFactory;
 import io.gradquant.harness.Settings;
@@ -22,15 +23,24 @@ final class DataParallelSetup {
     }
 
     /**
-     * The device mode a data-parallel worker trains with: the CPU (auto picks it).
+     * The device mode a data-parallel worker trains with: cpu (auto picks it) or gpu. On the GPU the
+     * gradients stay on the device and only messages cross to the host, which collectives allgather
+     * and allreduce do without error feedback; reduce-scatter and error feedback need element-wise
+     * work on the device that is not built yet (--collective auto picks what works).
      *
-     * @throws IllegalArgumentException for gpu
+     * @throws IllegalArgumentException naming the option, for gpu with reduce-scatter or error feedback
      */
-    static String device(String mode) {
+    static String device(String mode, ExchangeOptions exchange) {
         String m = mode.trim().toLowerCase(Locale.ROOT);
         if (m.equals("gpu")) {
-            throw new IllegalArgumentException("--device gpu: data-parallel training (--workers, mpirun) runs on the"
-                    + " CPU so far; leave --device out or use --device cpu");
+            if (exchange.collective == Collective.REDUCE_SCATTER) {
+                throw new IllegalArgumentException("--collective reduce-scatter is not available with --device gpu yet:"
+                        + " use --collective allgather, allreduce or auto, or --device cpu");
+            }
+            if (exchange.errorFeedback) {
+                throw new IllegalArgumentException("--error-feedback is not available with --device gpu yet: leave it"
+                        + " out, or use --device cpu");
+            }
         }
         return m.equals("auto") ? "cpu" : m;
     }

@@ -48,7 +48,7 @@ record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings setting
         options.validate(spec, quantizer, quantizers);
         exchange.check(spec, true, quantizers);
         try {
-            DataParallelSetup.device(options.device);
+            DataParallelSetup.device(options.device, exchange);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -68,7 +68,7 @@ record HarnessSetup(Experiment experiment, DeviceChoice choice, Settings setting
         exchange.check(spec, dataParallel, quantizers);
         String device;
         try {
-            device = dataParallel ? DataParallelSetup.device(options.device) : options.device;
+            device = dataParallel ? DataParallelSetup.device(options.device, exchange) : options.device;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -1,7 +1,5 @@
 package io.gradquant.distributed;
 
-import io.gradquant.Segments;
-
 /**
  * How the ranks' gradients meet (GRACE's "communicator"): one implementation per
  * {@link Collective}. Every rank calls {@link #average} with the same step and segment lengths.
@@ -12,8 +10,9 @@ interface Communicator {
      * (exact for float32 up to summation order; for compressed collectives, the average of the
      * ranks' quantized values, unbiased for unbiased quantizers).
      *
-     * @param memory error feedback applied to this rank's own compression, or null
+     * @param memory error feedback applied to this rank's own compression, or null (always null for
+     *               gradients given by address, which have no host buffers)
      * @throws RefusedMessageException if a received message fails the decoder's checks
      */
-    void average(long step, Segments x, ErrorFeedback memory, StepClock clock);
+    void average(long step, GradientMemory x, ErrorFeedback memory, StepClock clock);
 }

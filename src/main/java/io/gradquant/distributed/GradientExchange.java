@@ -3,8 +3,8 @@ package io.gradquant.distributed;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
 import io.gradquant.Segments;
+import io.gradquant.backend.AddressBackend;
 import io.gradquant.backend.Backend;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,6 +26,7 @@ import java.util.Objects;
  * ConfigDigest.requireSame(world, merged(trainingFields, exchange.configuration()));
  * // every step, after backward:
  * ExchangeStats stats = exchange.average(step, gradients); // gradients: Segments in model order
+ * // or, for GPU gradients with the cuda backend: exchange.average(step, addresses, lengths)
  * }</pre>
  *
  * <ul>
@@ -88,6 +89,14 @@ public final class GradientExchange {
         return new Builder(world, backend, spec);
     }
 
+    /**
+     * The backend that encodes and decodes the messages and, for gradients given by address,
+     * reaches their memory.
+     */
+    public Backend backend() {
+        return backend;
+    }
+
     /** The collective. */
     public Collective collective() {
         return collective;
@@ -120,14 +129,47 @@ public final class GradientExchange {
      * @throws MpiException             if an MPI call fails
      */
     public ExchangeStats average(long step, Segments gradients) {
+        return average(step, GradientMemory.host(backend, gradients));
+    }
+
+    /**
+     * {@link #average(long, Segments)} of float32 gradients given by address in the memory of the
+     * exchange's backend, an {@link AddressBackend}: with the cuda backend, GPU memory, of which
+     * only the messages (and the float32 values of the small segments, or of allreduce) are copied
+     * to the host for MPI. The averages are bit for bit those of the host path. Collectives
+     * allgather and allreduce only, without error feedback (reduce-scatter and the residual work
+     * on host buffers).
+     *
+     * @param addresses segment i's memory ({@code lengths[i]} floats), valid and writable on this
+     *                  backend's memory during the call
+     * @throws IllegalStateException    before anything is sent or written, if the backend takes no
+     *                                  addresses, the collective is reduce-scatter or error
+     *                                  feedback is on
+     * @throws IllegalArgumentException if the arrays differ in length, or the lengths from the first
+     *                                  call's
+     */
+    public ExchangeStats average(long step, long[] addresses, long[] lengths) {
+        if (!(backend instanceof AddressBackend addressBackend)) {
+            throw new IllegalStateException("backend " + backend.name() + " takes no memory addresses: gradients given"
+                    + " by address need the cpu backend (host memory) or the cuda backend (GPU memory)");
+        }
+        if (collective == Collective.REDUCE_SCATTER || errorFeedback) {
+            throw new IllegalStateException("gradients given by address are exchanged with collective allgather or"
+                    + " allreduce and without error feedback; this exchange has collective " + collective.cliName()
+                    + (errorFeedback ? " with error feedback" : "") + ", which works on host buffers only");
+        }
+        return average(step, GradientMemory.at(addressBackend, addresses, lengths));
+    }
+
+    private ExchangeStats average(long step, GradientMemory gradients) {
         long sentBefore = world.bytesSent();
-        setUp(gradients);
+        setUp(gradients.lengths());
         StepClock clock = new StepClock();
         if (compressedIndex.length > 0) {
-            compressed.average(step, pick(gradients, compressedIndex), memory, clock);
+            compressed.average(step, gradients.pick(compressedIndex), memory, clock);
         }
         if (float32Index.length > 0) {
-            float32.average(step, pick(gradients, float32Index), null, clock);
+            float32.average(step, gradients.pick(float32Index), null, clock);
         }
         return new ExchangeStats(world.bytesSent() - sentBefore, clock.messageBytes, clock.float32Bytes,
                 clock.encodeNanos / 1e9, clock.communicateNanos / 1e9, clock.decodeNanos / 1e9, clock.stats);
@@ -138,8 +180,7 @@ public final class GradientExchange {
         return memory == null ? null : memory.residual();
     }
 
-    private void setUp(Segments gradients) {
-        long[] now = MessageBuffers.lengths(gradients);
+    private void setUp(long[] now) {
         if (lengths != null) {
             if (!Arrays.equals(lengths, now)) {
                 throw new IllegalArgumentException("gradient segment lengths " + Arrays.toString(now)
@@ -162,21 +203,13 @@ public final class GradientExchange {
         if (compressedIndex.length > 0) {
             compressed = collective == Collective.REDUCE_SCATTER
                     ? new ReduceScatterCommunicator(world, backend, spec, compressedLengths)
-                    : new AllgatherCommunicator(world, backend, spec, compressedLengths);
+                    : new AllgatherCommunicator(world, spec, compressedLengths);
             memory = errorFeedback ? new ErrorFeedback(compressedLengths) : null;
         }
         if (float32Index.length > 0) {
             float32 = new AllreduceCommunicator(world, Arrays.stream(float32Index).mapToLong(i -> now[i]).sum());
         }
         lengths = now;
-    }
-
-    private static Segments pick(Segments all, int[] index) {
-        List<FloatBuffer> out = new ArrayList<>(index.length);
-        for (int i : index) {
-            out.add(all.segment(i));
-        }
-        return Segments.of(out);
     }
 
     /** Builder for {@link GradientExchange}. */

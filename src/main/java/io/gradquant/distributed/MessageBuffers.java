@@ -1,7 +1,6 @@
 package io.gradquant.distributed;
 
 import io.gradquant.QuantizerSpec;
-import io.gradquant.Segments;
 import io.gradquant.codec.WireFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,15 +8,6 @@ import java.nio.ByteOrder;
 /** Buffers for encoded messages, sized for the largest message a spec can give for given segments. */
 final class MessageBuffers {
     private MessageBuffers() {
-    }
-
-    /** The lengths of the segments, in order. */
-    static long[] lengths(Segments x) {
-        long[] out = new long[x.count()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = x.length(i);
-        }
-        return out;
     }
 
     /** A direct, little-endian buffer that holds any message of {@code spec} over segments of these lengths. */

@@ -50,7 +50,8 @@ final class ReduceScatterCommunicator implements Communicator {
     }
 
     @Override
-    public void average(long step, Segments x, ErrorFeedback memory, StepClock clock) {
+    public void average(long step, GradientMemory gradient, ErrorFeedback memory, StepClock clock) {
+        Segments x = gradient.hostSegments();
         int n = world.size();
         int rank = world.rank();
         float weight = 1.0f / n;

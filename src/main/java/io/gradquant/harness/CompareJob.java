@@ -58,8 +58,8 @@ public final class CompareJob {
                     + String.join(", ", probeQuantizers.keySet()));
             out.flush();
         }
-        VarianceProbe.Result probe = new VarianceProbe(experiment, writes && progress).run(probeQuantizers,
-                varianceSteps);
+        VarianceProbe.Result probe = new VarianceProbe(experiment, factory.backend(), writes && progress)
+                .run(probeQuantizers, varianceSteps);
         List<CompareRow> rows = new ArrayList<>();
         if (probe.stopped() != null) {
             if (writes) {

@@ -8,10 +8,10 @@ import ai.djl.util.Pair;
 import io.gradquant.Quantizer;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
+import io.gradquant.backend.Backend;
 import io.gradquant.distributed.Collective;
 import io.gradquant.distributed.Collectives;
 import io.gradquant.distributed.GradientExchange;
-import io.gradquant.reference.JavaBackend;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -108,9 +108,13 @@ public final class DataParallel {
                 .errorFeedback(errorFeedbackFor(type)).minQuantizedSize(minQuantizedSize).build();
     }
 
-    /** A float32 allreduce of the gradients: the variance probe's unquantized SGD. */
-    GradientExchange float32Exchange() {
-        return GradientExchange.builder(workers, new JavaBackend(), QuantizerSpec.builder(QuantizerType.NONE).build())
+    /**
+     * A float32 allreduce of the gradients: the variance probe's unquantized SGD.
+     *
+     * @param backend the training gradients' backend, which reaches their memory (on a GPU, cuda)
+     */
+    GradientExchange float32Exchange(Backend backend) {
+        return GradientExchange.builder(workers, backend, QuantizerSpec.builder(QuantizerType.NONE).build())
                 .collective(Collective.ALLREDUCE).build();
     }
 

@@ -7,6 +7,7 @@ import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import io.gradquant.QuantStats;
 import io.gradquant.Quantizer;
+import io.gradquant.backend.Backend;
 import io.gradquant.data.ImageDataset;
 import io.gradquant.train.ExchangingListener;
 import java.util.ArrayList;
@@ -27,11 +28,17 @@ import java.util.Map;
  */
 public final class VarianceProbe {
     private final Experiment experiment;
+    private final Backend trainingBackend;
     private final boolean progress;
 
-    /** @param progress whether to show a progress bar */
-    public VarianceProbe(Experiment experiment, boolean progress) {
+    /**
+     * @param trainingBackend the backend of the training gradients (data-parallel, it reaches their
+     *                        memory for the float32 average: on a GPU, cuda)
+     * @param progress        whether to show a progress bar
+     */
+    public VarianceProbe(Experiment experiment, Backend trainingBackend, boolean progress) {
         this.experiment = experiment;
+        this.trainingBackend = trainingBackend;
         this.progress = progress;
     }
 
@@ -62,7 +69,8 @@ public final class VarianceProbe {
         TrainingListener measure = measures ? new Measure(copy) : new TrainingListenerAdapter() { };
         // data-parallel: the float32 average first, then the measurement sees it
         TrainingListener[] listeners = parallel == null ? new TrainingListener[] {loss, measure}
-                : new TrainingListener[] {loss, new ExchangingListener(parallel.float32Exchange()), measure};
+                : new TrainingListener[] {loss, new ExchangingListener(parallel.float32Exchange(trainingBackend)),
+                    measure};
         EpochShuffleSampler sampler = experiment.newSampler();
         ImageDataset train = experiment.data().trainSet(sampler, recipe.seed());
         ProgressBars bar = ProgressBars.start(progress, "variance", steps);

@@ -6,6 +6,7 @@ import ai.djl.training.listener.TrainingListenerAdapter;
 import io.gradquant.distributed.ExchangeStats;
 import io.gradquant.distributed.ExchangeTotals;
 import io.gradquant.distributed.GradientExchange;
+import java.util.Arrays;
 
 /**
  * Data-parallel training's counterpart of {@link QuantizingListener}: after backward, hands every
@@ -21,33 +22,55 @@ import io.gradquant.distributed.GradientExchange;
  * config.addTrainingListeners(new ExchangingListener(exchange));
  * }</pre>
  *
- * <p>Limits: one training device, the CPU (gradients are handed over as zero-copy views, checked as
- * {@link GradientViews} says); float32 gradients in contiguous tensors.
+ * <p>How the gradients reach the exchange ({@link GradientAccess}), as in {@link QuantizingListener}:
+ * on the CPU as zero-copy views (checked as {@link GradientViews} says); on a GPU as device
+ * addresses, with an exchange on the cuda backend, which encodes and decodes on the device and
+ * copies only messages and float32 values to the host (collectives allgather and allreduce,
+ * without error feedback: see {@link GradientExchange#average(long, long[], long[])}). The address
+ * path also works on CPU tensors with the cpu backend, which is how it is tested without a GPU.
+ *
+ * <p>Limits: one training device; float32 gradients in contiguous tensors.
  */
 public class ExchangingListener extends TrainingListenerAdapter {
     private final GradientExchange exchange;
+    private final GradientAccess access;
     private final GradientViews views = new GradientViews();
     private long step;
     private ExchangeTotals totals = ExchangeTotals.EMPTY;
     private double seconds;
     private ExchangeStats last;
 
-    /** A listener that averages gradients through {@code exchange}, from step 0. */
+    /** A listener that averages gradients through {@code exchange}, from step 0, picking the access by device. */
     public ExchangingListener(GradientExchange exchange) {
+        this(exchange, GradientAccess.AUTO);
+    }
+
+    /** A listener that hands gradients to {@code exchange} as {@code access} says. */
+    public ExchangingListener(GradientExchange exchange, GradientAccess access) {
         this.exchange = exchange;
+        this.access = access;
     }
 
     @Override
     public void onTrainingBatch(Trainer trainer, BatchData batchData) {
         Device[] devices = trainer.getDevices();
-        if (devices.length != 1 || devices[0].isGpu()) {
-            throw new IllegalStateException("data-parallel exchange supports training on one CPU device, this trainer"
-                    + " uses " + java.util.Arrays.toString(devices));
+        if (devices.length != 1) {
+            throw new IllegalStateException("data-parallel exchange supports training on one device, this trainer uses "
+                    + Arrays.toString(devices));
         }
+        Device device = devices[0];
         long start = System.nanoTime();
         ExchangeStats stats;
-        try (GradientViews.Gathered gathered = views.gather(trainer.getModel().getBlock(), devices[0])) {
-            stats = exchange.average(step, gathered.segments());
+        if (access == GradientAccess.VIEWS || (access == GradientAccess.AUTO && !device.isGpu())) {
+            try (GradientViews.Gathered gathered = views.gather(trainer.getModel().getBlock(), device)) {
+                stats = exchange.average(step, gathered.segments());
+            }
+        } else {
+            GradientAddresses.requireBackend(exchange.backend(), device);
+            try (GradientAddresses.Gathered gathered = GradientAddresses.gather(trainer.getModel().getBlock(), device)) {
+                // the arrays stay open until the exchange returns: they keep the memory alive
+                stats = exchange.average(step, gathered.addresses(), gathered.lengths());
+            }
         }
         double took = (System.nanoTime() - start) / 1e9;
         synchronized (this) {

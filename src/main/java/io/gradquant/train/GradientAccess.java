@@ -1,6 +1,6 @@
 package io.gradquant.train;
 
-/** How {@link QuantizingListener} hands gradient memory to the backend. */
+/** How {@link QuantizingListener} and {@link ExchangingListener} hand gradient memory to the backend. */
 public enum GradientAccess {
     /** {@link #VIEWS} for CPU training, {@link #ADDRESSES} for GPU training. */
     AUTO,

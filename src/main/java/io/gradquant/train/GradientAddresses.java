@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
+import io.gradquant.backend.AddressBackend;
+import io.gradquant.backend.Backend;
 import java.util.List;
 
 /**
@@ -44,6 +46,25 @@ final class GradientAddresses {
             throw e;
         }
         return new Gathered(all.stream().map(TrainableGradients.Gradient::gradient).toList(), addresses, lengths);
+    }
+
+    /**
+     * Refuses a backend whose addresses point into another kind of memory than {@code device}'s
+     * (using them would crash the JVM), or that takes no addresses.
+     *
+     * @throws IllegalStateException naming the backend and the one to use
+     */
+    static void requireBackend(Backend backend, Device device) {
+        AddressBackend.Memory needed = device.isGpu() ? AddressBackend.Memory.CUDA_DEVICE : AddressBackend.Memory.HOST;
+        String use = device.isGpu() ? "cuda" : "cpu";
+        if (!(backend instanceof AddressBackend a)) {
+            throw new IllegalStateException("gradients on " + device + " are handed over by address, which backend "
+                    + backend.name() + " cannot take: use " + use);
+        }
+        if (a.memory() != needed) {
+            throw new IllegalStateException("backend " + a.name() + " works on " + a.memory() + " memory but the"
+                    + " gradients are on " + device + ": use " + use);
+        }
     }
 
     /**

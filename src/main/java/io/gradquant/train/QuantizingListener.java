@@ -5,7 +5,6 @@ import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import io.gradquant.QuantStats;
 import io.gradquant.Quantizer;
-import io.gradquant.backend.AddressBackend;
 import java.util.Arrays;
 
 /**
@@ -73,7 +72,7 @@ public class QuantizingListener extends TrainingListenerAdapter {
                 stats = quantizer.quantize(gathered.segments());
             }
         } else {
-            checkAddressBackend(device);
+            GradientAddresses.requireBackend(quantizer.backend(), device);
             try (GradientAddresses.Gathered gathered = GradientAddresses.gather(trainer.getModel().getBlock(), device)) {
                 // the arrays stay open until the backend returns: they keep the memory alive
                 stats = quantizer.quantizeAddresses(gathered.addresses(), gathered.lengths());
@@ -83,19 +82,6 @@ public class QuantizingListener extends TrainingListenerAdapter {
         synchronized (this) {
             totals = totals.plus(seconds, stats);
             lastStats = stats;
-        }
-    }
-
-    /** Refuses a backend whose addresses point into another kind of memory: using them would crash the JVM. */
-    private void checkAddressBackend(Device device) {
-        AddressBackend.Memory needed = device.isGpu() ? AddressBackend.Memory.CUDA_DEVICE : AddressBackend.Memory.HOST;
-        if (!(quantizer.backend() instanceof AddressBackend backend)) {
-            throw new IllegalStateException("gradients on " + device + " are handed over by address, which backend "
-                    + quantizer.backend().name() + " cannot take: use " + (device.isGpu() ? "cuda" : "cpu"));
-        }
-        if (backend.memory() != needed) {
-            throw new IllegalStateException("backend " + backend.name() + " quantizes " + backend.memory()
-                    + " memory but the gradients are on " + device + ": use " + (device.isGpu() ? "cuda" : "cpu"));
         }
     }
 

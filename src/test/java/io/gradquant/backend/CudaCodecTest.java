@@ -18,8 +18,6 @@ import io.gradquant.codec.MessageException;
 import io.gradquant.codec.WireFormat;
 import io.gradquant.reference.JavaBackend;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
-import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -47,7 +45,7 @@ class CudaCodecTest {
         QuantStats wantStats = new JavaBackend().quantize(spec, 5, expected);
         ByteBuffer want = message(new JavaBackend(), spec, x, LENGTHS);
 
-        try (CudaBackend cuda = CudaTesting.backend(); Device memory = new Device(LENGTHS)) {
+        try (CudaBackend cuda = CudaTesting.backend(); RawSegments memory = RawSegments.device(LENGTHS)) {
             memory.write(x);
             ByteBuffer out = ByteBuffer.allocate((int) WireFormat.maxEncodedBytes(spec, memory.lengths) + 3).position(3);
             Encoded e = cuda.encodeAddresses(spec, 5, memory.addresses, memory.lengths, out, false);
@@ -99,7 +97,7 @@ class CudaCodecTest {
     void aCodeOutOfRangeIsRefusedBeforeAnyWrite() {
         QuantizerSpec spec = QuantizerSpec.builder(QuantizerType.STANDARD).bucketSize(100).levels(5).seed(2).build();
         float[] x = TestData.gradientLike(1000, 6);
-        try (CudaBackend cuda = CudaTesting.backend(); Device memory = new Device(1000)) {
+        try (CudaBackend cuda = CudaTesting.backend(); RawSegments memory = RawSegments.device(1000)) {
             ByteBuffer m = message(cuda, spec, x, x.length);
             long codes = WireFormat.align(WireFormat.align(80 + 8) + 10 * 9L);
             int at = (int) (codes + 7 * 38 + 2); // bucket 7's third byte: codes 5 and 6 of 3 bits
@@ -164,64 +162,5 @@ class CudaCodecTest {
 
     static int[] bits(float[] v) {
         return CudaBackendTest.bits(v);
-    }
-
-    /** Device memory for segments of the given lengths (empty ones get address 0). */
-    private static final class Device implements AutoCloseable {
-        final long[] lengths;
-        final long[] addresses;
-        private final DeviceMemory[] memory;
-
-        Device(int... lengths) {
-            CudaProbe.verdict().device().makeCurrent();
-            this.lengths = Arrays.stream(lengths).asLongStream().toArray();
-            this.addresses = new long[lengths.length];
-            this.memory = new DeviceMemory[lengths.length];
-            for (int s = 0; s < lengths.length; s++) {
-                if (lengths[s] > 0) {
-                    memory[s] = DeviceMemory.allocate(4L * lengths[s]);
-                    addresses[s] = memory[s].address();
-                }
-            }
-        }
-
-        void write(float[] x) {
-            CudaProbe.verdict().device().makeCurrent();
-            int at = 0;
-            for (int s = 0; s < lengths.length; s++) {
-                if (lengths[s] > 0) {
-                    float[] part = Arrays.copyOfRange(x, at, at + (int) lengths[s]);
-                    check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(addresses[s]), Pointer.to(part), 4L * part.length),
-                            "HtoD");
-                    at += part.length;
-                }
-            }
-        }
-
-        float[] read() {
-            CudaProbe.verdict().device().makeCurrent();
-            float[] out = new float[(int) Arrays.stream(lengths).sum()];
-            int at = 0;
-            for (int s = 0; s < lengths.length; s++) {
-                if (lengths[s] > 0) {
-                    float[] part = new float[(int) lengths[s]];
-                    check(JCudaDriver.cuMemcpyDtoH(Pointer.to(part), DevicePointer.at(addresses[s]), 4L * part.length),
-                            "DtoH");
-                    System.arraycopy(part, 0, out, at, part.length);
-                    at += part.length;
-                }
-            }
-            return out;
-        }
-
-        @Override
-        public void close() {
-            CudaProbe.verdict().device().makeCurrent();
-            for (DeviceMemory m : memory) {
-                if (m != null) {
-                    m.close();
-                }
-            }
-        }
     }
 }

@@ -37,7 +37,10 @@ class DataParallelOptionsTest {
         "train --workers 2 --error-feedback --quantizer none | --error-feedback corrects quantization errors, and"
                 + " quantizer none makes none",
         "train --workers 2 --min-quantized-size -1 | --min-quantized-size -1 is not allowed: it must be >= 0",
-        "compare --workers 2 --device gpu | --device gpu: data-parallel training (--workers, mpirun) runs on the CPU",
+        "compare --workers 2 --device gpu --collective reduce-scatter | --collective reduce-scatter is not available"
+                + " with --device gpu yet: use --collective allgather, allreduce or auto, or --device cpu",
+        "train --workers 2 --device gpu --quantizer standard --error-feedback | --error-feedback is not available with"
+                + " --device gpu yet: leave it out, or use --device cpu",
         "train --workers 2 --lr 0 | learning rate 0.0 is not allowed",
     })
     void badOptionIsAUsageErrorBeforeAnyRankStarts(String options, String message) throws Exception {

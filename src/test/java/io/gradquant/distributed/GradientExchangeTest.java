@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gradquant.QuantizerSpec;
 import io.gradquant.QuantizerType;
 import io.gradquant.Segments;
+import io.gradquant.backend.CpuBackend;
 import io.gradquant.reference.JavaBackend;
 import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,24 @@ class GradientExchangeTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> exchange.average(1, Segments.of(Segments.directCopy(new float[5]))));
         assertTrue(e.getMessage().contains("[5]") && e.getMessage().contains("[4]"), e.getMessage());
+    }
+
+    /** Reduce-scatter and error feedback work on host buffers; a backend without addresses cannot take any. */
+    @Test
+    void addressPathRefusesWhatNeedsHostBuffersBeforeAnyExchange() {
+        long[] none = {};
+        GradientExchange reduceScatter = GradientExchange.builder(new LocalWorld(), new CpuBackend(1),
+                spec(QuantizerType.STANDARD)).collective(Collective.REDUCE_SCATTER).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> reduceScatter.average(0, none, none));
+        assertTrue(e.getMessage().contains("collective reduce-scatter"), e.getMessage());
+        GradientExchange feedback = GradientExchange.builder(new LocalWorld(), new CpuBackend(1),
+                spec(QuantizerType.STANDARD)).errorFeedback(true).build();
+        e = assertThrows(IllegalStateException.class, () -> feedback.average(0, none, none));
+        assertTrue(e.getMessage().contains("with error feedback"), e.getMessage());
+        GradientExchange java = GradientExchange.builder(new LocalWorld(), new JavaBackend(), spec(QuantizerType.NONE))
+                .collective(Collective.ALLREDUCE).build();
+        e = assertThrows(IllegalStateException.class, () -> java.average(0, none, none));
+        assertTrue(e.getMessage().startsWith("backend java takes no memory addresses"), e.getMessage());
     }
 
     @Test

@@ -60,9 +60,9 @@ class TrainingRunTest {
         both.put("none", factory.create(QuantizerType.NONE));
         both.put("standard", factory.create(QuantizerType.STANDARD));
         both.put("smart", factory.create(QuantizerType.SMART));
-        VarianceProbe.Result probe = new VarianceProbe(experiment, false).run(both, 5);
+        VarianceProbe.Result probe = new VarianceProbe(experiment, factory.backend(), false).run(both, 5);
         Map<String, io.gradquant.Quantizer> alone = Map.of("standard", factory.create(QuantizerType.STANDARD));
-        VarianceProbe.Result single = new VarianceProbe(experiment, false).run(alone, 5);
+        VarianceProbe.Result single = new VarianceProbe(experiment, factory.backend(), false).run(alone, 5);
         assertEquals(5, probe.steps());
         for (int s = 0; s < 5; s++) {
             assertEquals(0, probe.variance().get("none")[s], 0);
