@@ -259,7 +259,8 @@ public final class CudaBackend implements AddressBackend {
 
     /**
      * The CUDA ordinal of the device this backend runs on (system property
-     * {@code gradquant.cuda.device}, default 0): DJL's {@code Device.gpu(ordinal)} is the same device.
+     * {@code gradquant.cuda.device}; else, in an MPI rank, its rank on the node modulo the device
+     * count; else 0): DJL's {@code Device.gpu(ordinal)} is the same device.
      */
     public int deviceOrdinal() {
         return device.ordinal;

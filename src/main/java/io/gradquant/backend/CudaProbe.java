@@ -28,7 +28,8 @@ import jcuda.driver.JCudaDriver;
  *     verdict is cached and JCuda never touched again);</li>
  * <li>cuInit, then the driver's CUDA version (13.0 or newer, asked before anything newer is
  *     called: JCuda binds lazily and a call into a symbol the driver lacks ends the process);</li>
- * <li>a device (gradquant.cuda.device, default 0) of compute capability 7.5 or newer;</li>
+ * <li>a device ({@link DeviceOrdinal}: gradquant.cuda.device, else an MPI rank's rank on its node,
+ *     else 0) of compute capability 7.5 or newer;</li>
  * <li>its primary context, the module from the fatbin, every kernel;</li>
  * <li>a self-test: a standard quantization over buckets that span segments, compared bit for
  *     bit with the Java reference.</li>
@@ -39,8 +40,6 @@ final class CudaProbe {
     static final int MIN_DRIVER_VERSION = 13000;
     /** Oldest compute capability in the fatbin (sm_75; the PTX is compute_75). */
     static final int MIN_COMPUTE_CAPABILITY = 75;
-    /** System property choosing the device ordinal. */
-    static final String DEVICE_PROPERTY = "gradquant.cuda.device";
 
     private static Verdict verdict;
 
@@ -112,13 +111,14 @@ final class CudaProbe {
         }
         check(JCudaDriver.cuDeviceGetCount(value), "cuDeviceGetCount");
         int count = value[0];
-        int ordinal = Integer.getInteger(DEVICE_PROPERTY, 0);
         if (count == 0) {
             throw new ProbeFailure("the driver reports no CUDA device");
         }
-        if (ordinal < 0 || ordinal >= count) {
-            throw new ProbeFailure(DEVICE_PROPERTY + "=" + ordinal + " but there are " + count + " devices (0 to "
-                    + (count - 1) + ")");
+        int ordinal;
+        try {
+            ordinal = DeviceOrdinal.choose(System.getProperty(DeviceOrdinal.PROPERTY), System.getenv(), count);
+        } catch (IllegalArgumentException e) {
+            throw new ProbeFailure(e.getMessage());
         }
         CUdevice device = new CUdevice();
         check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet(" + ordinal + ")");

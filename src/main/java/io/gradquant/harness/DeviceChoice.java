@@ -6,6 +6,7 @@ import io.gradquant.backend.AddressBackend;
 import io.gradquant.backend.Backend;
 import io.gradquant.backend.Backends;
 import io.gradquant.backend.CpuBackend;
+import io.gradquant.backend.CudaBackend;
 import io.gradquant.reference.JavaBackend;
 import java.util.Locale;
 
@@ -88,7 +89,9 @@ public record DeviceChoice(Device device, Backend backend, Backend probeBackend,
             throw new IllegalStateException("--device gpu: backend cuda does not quantize device memory by address");
         }
         Backend probe = CpuBackend.unavailableReason() == null ? new CpuBackend(threads) : new JavaBackend();
-        return new DeviceChoice(Device.gpu(), cuda, probe, "training on " + Device.gpu() + " (" + gpus
+        // DJL trains on the device the backend quantizes on (one per MPI rank on a multi-GPU node)
+        Device device = Device.gpu(cuda instanceof CudaBackend c ? c.deviceOrdinal() : 0);
+        return new DeviceChoice(device, cuda, probe, "training on " + device + " (" + gpus
                 + " GPU(s) visible), backend cuda");
     }
 

@@ -85,6 +85,21 @@ class CudaCliProcessTest {
     }
 
     @Test
+    void anMpiRankUsesTheDeviceOfItsRankOnTheNode() throws Exception {
+        JsonObject rank3 = cudaStatus(info(standIn("GQ_STANDIN_DEVICES", "2", "OMPI_COMM_WORLD_LOCAL_RANK", "3")));
+        assertTrue(rank3.get("available").getAsBoolean(), rank3.toString());
+        assertTrue(rank3.get("detail").getAsString().contains("(device 1, "), rank3.toString());
+
+        JvmProcess.Result r = JvmProcess.run(List.of("-Dgradquant.cuda.device=2"), MAIN, List.of("info", "--json"),
+                standIn("GQ_STANDIN_DEVICES", "2", "OMPI_COMM_WORLD_LOCAL_RANK", "1"));
+        assertEquals(0, r.code(), r.err());
+        JsonObject outOfRange = cudaStatus(JsonParser.parseString(r.out()).getAsJsonObject());
+        assertFalse(outOfRange.get("available").getAsBoolean());
+        assertTrue(outOfRange.get("detail").getAsString().contains("gradquant.cuda.device=2 but there are 2 devices (0 to 1)"),
+                outOfRange.toString());
+    }
+
+    @Test
     void withoutADriverCudaIsUnavailableWithTheReason() throws Exception {
         JsonObject info = info(noDriver());
         JsonObject cuda = cudaStatus(info);
