@@ -135,13 +135,8 @@ void code_buckets(const SpecBlock& spec, uint64_t step, const Segment* segments,
                   EncodePart* part) {
     for (int64_t b = first; b < last; b++) {
         Bucket r = plan.bucket(b);
-        float* x = bucket_in_place(segments, plan, r);
-        bool inside = x != nullptr;
-        if (inside && b + 1 < last) prefetch_next(segments, plan, r, x);
-        if (!inside) {
-            x = worker.gather_buffer();
-            gather(segments, plan, r, x);
-        }
+        bool inside;
+        float* x = bucket_values(segments, plan, r, b + 1 < last, worker, &inside);
         Coded c = worker.code(x, r.n, (uint64_t)r.start, (uint64_t)b, step);
         part->stats.norm_squared += c.norm_squared;
         if (c.verdict == Verdict::UNCHANGED_COUNTED) part->stats.non_finite++;

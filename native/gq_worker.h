@@ -159,6 +159,23 @@ private:
     LevelBuffers levels_;
 };
 
+// Bucket r's values, contiguous, for a loop that works through its buckets in order (`more`: another
+// of its buckets follows): a pointer into its segment when it lies in one (asking for the next
+// bucket's lines meanwhile), else the bucket gathered into the worker's buffer, with *in_place
+// false (values written there go back with scatter).
+inline float* bucket_values(const Segment* segments, const CallPlan& plan, const Bucket& r, bool more, Worker& worker,
+                            bool* in_place) {
+    float* x = bucket_in_place(segments, plan, r);
+    *in_place = x != nullptr;
+    if (x != nullptr) {
+        if (more) prefetch_next(segments, plan, r, x);
+        return x;
+    }
+    x = worker.gather_buffer();
+    gather(segments, plan, r, x);
+    return x;
+}
+
 // One Worker per part of a call, each with scratch for the call's largest bucket.
 std::vector<std::unique_ptr<Worker>> make_workers(const SpecBlock& spec, const CallPlan& plan, int count);
 
