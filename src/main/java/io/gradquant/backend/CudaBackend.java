@@ -17,13 +17,14 @@ import jcuda.driver.JCudaDriver;
  * Output equals the {@code java} backend's element for element for every quantizer, and its
  * messages (encode) equal the java backend's byte for byte.
  *
- * <p>Each quantize call makes one launch over all segments (buckets may span them), one small
- * launch that adds up the statistics, and one device allocation (call header, segment tables,
- * scratch and, for host buffers, the data), freed before the call returns, so concurrent calls do
- * not wait for each other. Encode and decode calls ({@link CudaCodec}) run one at a time in a
- * workspace of device memory that grows as needed and is freed by {@link #close()}; only the
- * message crosses between host and device for device memory. Calls are synchronous: when one
- * returns, the kernels have finished. Any thread may call; the context is made current on it.
+ * <p>Each quantize call makes one launch over all segments (buckets may span them) and one small
+ * launch that adds up the statistics. Its device memory (call header, segment tables, scratch and,
+ * for host buffers, the data) comes from a workspace that grows as needed and is freed by
+ * {@link #close()}: allocating and freeing per call would cost a cuMemFree, which synchronises the
+ * device, on every step. Calls on one backend therefore run one at a time, quantize, encode and
+ * decode ({@link CudaCodec}) alike; only the message crosses between host and device for device
+ * memory. Calls are synchronous: when one returns, the kernels have finished. Any thread may call;
+ * the context is made current on it.
  */
 public final class CudaBackend implements AddressBackend {
     /** Default most floats of a bucket that a block keeps in shared memory (32 KiB). */
@@ -179,7 +180,7 @@ public final class CudaBackend implements AddressBackend {
         HostCopy.scatter(host, addresses, lengths);
     }
 
-    /** Frees the encode and decode workspace; later encode and decode calls throw IllegalStateException. */
+    /** Frees the workspace; later calls that need device memory throw IllegalStateException. Idempotent. */
     @Override
     public void close() {
         synchronized (workspace) {
@@ -234,9 +235,9 @@ public final class CudaBackend implements AddressBackend {
         LaunchShape shape = KernelFamily.of(spec).shape(spec, g.buckets(), g.largestBucket(), device.multiprocessors,
                 onChipLimit);
         CallBlock block = new CallBlock(g, shape, host == null ? 0 : Float.BYTES * g.total(), null);
-        device.makeCurrent();
-        try (DeviceMemory memory = DeviceMemory.allocate(block.bytes)) {
-            long base = memory.address();
+        synchronized (workspace) {
+            device.makeCurrent();
+            long base = workspace.reserve(block.bytes);
             long[] addresses = host == null ? deviceAddresses : CudaCodec.dataAddresses(base, block, g);
             byte[] table = block.encode(base, spec, step, g, shape, addresses);
             check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(base), Pointer.to(table), table.length),

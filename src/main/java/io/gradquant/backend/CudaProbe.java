@@ -166,7 +166,10 @@ final class CudaProbe {
         }
         CudaDevice loaded = new CudaDevice(ordinal, name, cc, multiprocessors, driver, Fatbin.describe(entries), context,
                 functions);
-        String selfTest = CudaSelfTest.run(new CudaBackend(loaded));
+        String selfTest;
+        try (CudaBackend backend = new CudaBackend(loaded)) {
+            selfTest = CudaSelfTest.run(backend);
+        }
         if (selfTest != null) {
             throw new ProbeFailure("self-test on " + name + " failed: " + selfTest);
         }

@@ -1,7 +1,7 @@
 package io.gradquant.backend;
 
 /**
- * Device memory that encode and decode calls reuse: one allocation that grows (to at least twice
+ * Device memory that a cuda backend's calls reuse: one allocation that grows (to at least twice
  * its size, so a series of growing calls reallocates a logarithmic number of times) and is freed
  * by {@link #close()}. Callers hold its lock for as long as they use the memory, and have the
  * device's context current.

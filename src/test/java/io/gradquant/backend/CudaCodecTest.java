@@ -113,7 +113,10 @@ class CudaCodecTest {
         }
     }
 
-    /** The workspace is reused: many calls hold one allocation; close() frees it and later calls are refused. */
+    /**
+     * The workspace is reused: many calls (encode, decode, in-place quantize) hold one allocation;
+     * close() frees it and later calls are refused.
+     */
     @Test
     void theWorkspaceIsReusedAndFreedOnClose() {
         QuantizerSpec spec = QuantizerSpec.builder(QuantizerType.HADAMARD).bucketSize(512).build();
@@ -127,6 +130,7 @@ class CudaCodecTest {
         for (int call = 0; call < 20; call++) {
             message(cuda, spec, x, x.length);
             cuda.decode(m, Segments.of(Segments.directCopy(x)));
+            cuda.quantize(spec, call, Segments.of(Segments.directCopy(x)));
         }
         assertEquals(before - held, freeMemory(), "later calls of the same size allocate nothing more");
         cuda.close();
@@ -134,8 +138,9 @@ class CudaCodecTest {
         assertEquals(before, freeMemory(), "close() frees the workspace");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> message(cuda, spec, x, x.length));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
-        // in-place quantize keeps working: it allocates per call
-        cuda.quantize(spec, 0, Segments.of(Segments.directCopy(x)));
+        IllegalStateException q = assertThrows(IllegalStateException.class,
+                () -> cuda.quantize(spec, 0, Segments.of(Segments.directCopy(x))));
+        assertTrue(q.getMessage().contains("closed"), q.getMessage());
     }
 
     private static ByteBuffer message(Backend backend, QuantizerSpec spec, float[] x, int... lengths) {
