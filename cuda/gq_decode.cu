@@ -48,11 +48,10 @@ __device__ __forceinline__ StandardParams grid_of(const Call& c, const uint8_t* 
 extern "C" __global__ void GQ_BOUNDS gq_check_codes(const Call* call) {
     const Call& c = *call;
     const Codec& w = *codec_of(c);
-    const uint8_t* m = reinterpret_cast<const uint8_t*>(w.message);
     int mask = wire::code_mask(c.spec.type, w.bits);
     int64_t first = -1;
     for (int64_t b = blockIdx.x; b < c.buckets && first < 0; b += gridDim.x) {
-        const uint8_t* record = m + w.table + (uint64_t)b * (uint64_t)w.record;
+        const uint8_t* record = record_of(w, b);
         if (record[0] != wire::KIND_QUANTIZED) continue;
         int points = c.spec.type == Q_SMART ? get_bytes<uint16_t>(record + wire::R_SMART_COUNT) : 0;
         int limit = wire::code_limit(c.spec.type, c.spec.levels, points);
@@ -73,8 +72,7 @@ extern "C" __global__ void GQ_BOUNDS gq_check_codes(const Call* call) {
 extern "C" __global__ void GQ_BOUNDS gq_decode(const Call* call) {
     const Call& c = *call;
     const Codec& w = *codec_of(c);
-    const uint8_t* m = reinterpret_cast<const uint8_t*>(w.message);
-    const uint8_t* raw = m + w.raw;
+    const uint8_t* raw = reinterpret_cast<const uint8_t*>(w.message) + w.raw;
     float* shared = dynamic_shared();
     int64_t chunk = chunk_size(c.on_chip > 0 ? c.on_chip : 1);
     float* global = reinterpret_cast<float*>(c.scratch + (uint64_t)blockIdx.x * (uint64_t)c.scratch_stride);
@@ -84,7 +82,7 @@ extern "C" __global__ void GQ_BOUNDS gq_decode(const Call* call) {
             for (int i = threadIdx.x; i < r.n; i += blockDim.x) deliver(c, w, r, i, get_bytes<float>(raw + 4 * (r.start + i)));
             continue;
         }
-        const uint8_t* record = m + w.table + (uint64_t)b * (uint64_t)w.record;
+        const uint8_t* record = record_of(w, b);
         if (record[0] == wire::KIND_CONSTANT) {
             float q = get_bytes<float>(record + wire::R_CONSTANT_VALUE);
             for (int i = threadIdx.x; i < r.n; i += blockDim.x) deliver(c, w, r, i, q);

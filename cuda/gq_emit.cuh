@@ -52,34 +52,38 @@ __device__ inline void emit_unchanged(const Call& c, const Bucket& r) {
     }
 }
 
-// Encode: the record of a QUANTIZED standard or hadamard bucket (thread 0 writes it).
-__device__ inline void emit_grid(const Call& c, const Bucket& r, const StandardParams& p) {
+// Encode: thread 0's record of QUANTIZED bucket r, its kind written; null on the other threads
+// and in place. The emit_* functions below fill in the points.
+__device__ inline uint8_t* quantized_record(const Call& c, const Bucket& r) {
     const Codec* w = codec_of(c);
-    if (w == nullptr || threadIdx.x != 0) return;
+    if (w == nullptr || threadIdx.x != 0) return nullptr;
     uint8_t* record = record_of(*w, r.ordinal);
     record[0] = wire::KIND_QUANTIZED;
-    put_bytes(record + wire::R_STANDARD_LO, p.min);
-    put_bytes(record + wire::R_STANDARD_HI, p.max);
+    return record;
+}
+
+// Encode: the record of a QUANTIZED standard or hadamard bucket.
+__device__ inline void emit_grid(const Call& c, const Bucket& r, const StandardParams& p) {
+    if (uint8_t* record = quantized_record(c, r)) {
+        put_bytes(record + wire::R_STANDARD_LO, p.min);
+        put_bytes(record + wire::R_STANDARD_HI, p.max);
+    }
 }
 
 // Encode: the record of a QUANTIZED exponential bucket.
 __device__ inline void emit_powers(const Call& c, const Bucket& r, const ExponentialParams& p) {
-    const Codec* w = codec_of(c);
-    if (w == nullptr || threadIdx.x != 0) return;
-    uint8_t* record = record_of(*w, r.ordinal);
-    record[0] = wire::KIND_QUANTIZED;
-    put_bytes(record + wire::R_EXPONENTIAL_NORM, p.norm);
-    put_bytes(record + wire::R_EXPONENTIAL_TOP, (int16_t)p.top);
+    if (uint8_t* record = quantized_record(c, r)) {
+        put_bytes(record + wire::R_EXPONENTIAL_NORM, p.norm);
+        put_bytes(record + wire::R_EXPONENTIAL_TOP, (int16_t)p.top);
+    }
 }
 
 // Encode: the record of a QUANTIZED smart bucket: its `count` points (the rest stay zero).
 __device__ inline void emit_points(const Call& c, const Bucket& r, const float* points, int count) {
-    const Codec* w = codec_of(c);
-    if (w == nullptr || threadIdx.x != 0) return;
-    uint8_t* record = record_of(*w, r.ordinal);
-    record[0] = wire::KIND_QUANTIZED;
-    put_bytes(record + wire::R_SMART_COUNT, (uint16_t)count);
-    for (int k = 0; k < count; k++) put_bytes(record + wire::R_SMART_POINTS + 4 * k, points[k]);
+    if (uint8_t* record = quantized_record(c, r)) {
+        put_bytes(record + wire::R_SMART_COUNT, (uint16_t)count);
+        for (int k = 0; k < count; k++) put_bytes(record + wire::R_SMART_POINTS + 4 * k, points[k]);
+    }
 }
 
 // Whether the kernel writes values into the bucket (or, for hadamard, its rotation): always in

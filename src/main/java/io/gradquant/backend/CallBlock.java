@@ -57,6 +57,15 @@ final class CallBlock {
         bytes = codec == null ? data + dataBytes : message + codec.messageBytes();
     }
 
+    /** The device addresses of host segments copied into the data area of a region at {@code base}. */
+    long[] dataAddresses(long base, CallGeometry g) {
+        long[] out = new long[g.segments()];
+        for (int s = 0; s < out.length; s++) {
+            out[s] = base + data + Float.BYTES * g.offsets()[s];
+        }
+        return out;
+    }
+
     /**
      * The header and tables, for an allocation at device address {@code base}, with the segments'
      * device addresses.

@@ -8,7 +8,6 @@ import io.gradquant.Segments;
 import io.gradquant.codec.Encoded;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
-import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -238,10 +237,7 @@ public final class CudaBackend implements AddressBackend {
         synchronized (workspace) {
             device.makeCurrent();
             long base = workspace.reserve(block.bytes);
-            long[] addresses = host == null ? deviceAddresses : CudaCodec.dataAddresses(base, block, g);
-            byte[] table = block.encode(base, spec, step, g, shape, addresses);
-            check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(base), Pointer.to(table), table.length),
-                    "cuMemcpyHtoD(call header and segment tables, " + table.length + " bytes)");
+            CudaLaunch.upload(block, base, spec, step, g, shape, deviceAddresses);
             if (host != null) {
                 HostCopy.toDevice(host, base + block.data, g.offsets());
             }

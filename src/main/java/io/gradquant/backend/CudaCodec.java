@@ -72,8 +72,7 @@ final class CudaCodec {
             synchronized (workspace) {
                 device.makeCurrent();
                 long base = workspace.reserve(block.bytes);
-                long[] addresses = deviceAddresses != null ? deviceAddresses : dataAddresses(base, block, g);
-                copyTables(block, base, spec, step, g, shape, addresses);
+                long[] addresses = CudaLaunch.upload(block, base, spec, step, g, shape, deviceAddresses);
                 long table = base + block.message + sizes.table();
                 check(JCudaDriver.cuMemsetD8(DevicePointer.at(table), (byte) 0, sizes.raw() - sizes.table()),
                         "cuMemsetD8(message records and codes, " + (sizes.raw() - sizes.table()) + " bytes)");
@@ -116,8 +115,7 @@ final class CudaCodec {
         synchronized (workspace) {
             device.makeCurrent();
             long base = workspace.reserve(block.bytes);
-            long[] addresses = deviceAddresses != null ? deviceAddresses : dataAddresses(base, block, g);
-            copyTables(block, base, spec, layout.step(), g, shape, addresses);
+            long[] addresses = CudaLaunch.upload(block, base, spec, layout.step(), g, shape, deviceAddresses);
             HostBytes.toDevice(message, message.position(), layout.length(), base + block.message, "message");
             if (spec.type() != QuantizerType.NONE) {
                 checkCodes(layout, shape, block, base);
@@ -173,22 +171,6 @@ final class CudaCodec {
         layout.codes(bad, codes);
         layout.checkCodes(bad, codes);
         throw new IllegalStateException("gq_check_codes refused bucket " + bad + ", whose codes the reader accepts");
-    }
-
-    private void copyTables(CallBlock block, long base, QuantizerSpec spec, long step, CallGeometry g, LaunchShape shape,
-            long[] addresses) {
-        byte[] table = block.encode(base, spec, step, g, shape, addresses);
-        check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(base), Pointer.to(table), table.length),
-                "cuMemcpyHtoD(call header and tables, " + table.length + " bytes)");
-    }
-
-    /** The device addresses of host segments copied into the block's data area. */
-    static long[] dataAddresses(long base, CallBlock block, CallGeometry g) {
-        long[] addresses = new long[g.segments()];
-        for (int s = 0; s < addresses.length; s++) {
-            addresses[s] = base + block.data + Float.BYTES * g.offsets()[s];
-        }
-        return addresses;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.gradquant.backend;
 import static io.gradquant.backend.CudaCheck.check;
 
 import io.gradquant.QuantStats;
+import io.gradquant.QuantizerSpec;
 import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;
 
@@ -12,6 +13,20 @@ import jcuda.driver.JCudaDriver;
  */
 final class CudaLaunch {
     private CudaLaunch() {
+    }
+
+    /**
+     * Copies a call's header and tables to its region at device address {@code base}, with the
+     * segments at {@code deviceAddresses}, or, if that is null, in the region's data area (host
+     * segments, copied there by the caller); returns the segments' device addresses.
+     */
+    static long[] upload(CallBlock block, long base, QuantizerSpec spec, long step, CallGeometry g, LaunchShape shape,
+            long[] deviceAddresses) {
+        long[] addresses = deviceAddresses != null ? deviceAddresses : block.dataAddresses(base, g);
+        byte[] table = block.encode(base, spec, step, g, shape, addresses);
+        check(JCudaDriver.cuMemcpyHtoD(DevicePointer.at(base), Pointer.to(table), table.length),
+                "cuMemcpyHtoD(call header and tables, " + table.length + " bytes)");
+        return addresses;
     }
 
     /** Launches {@code kernel(const gq::Call*)} with the call block at {@code call}. */
