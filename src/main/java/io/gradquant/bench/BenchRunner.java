@@ -88,8 +88,8 @@ public final class BenchRunner {
         }
         int[] encodeOp = new int[specs.size()];
         int[] decodeOp = new int[specs.size()];
-        ByteBuffer[][] messages = messages(target, specs, slots, maxMessageBytes(specs));
         ByteBuffer scratch = ByteBuffer.allocateDirect((int) maxMessageBytes(specs));
+        ByteBuffer[][] messages = messages(target, specs, slots, scratch);
         for (int q = 0; q < specs.size(); q++) {
             QuantizerSpec spec = specs.get(q);
             ByteBuffer[] mine = messages[q];
@@ -172,9 +172,11 @@ public final class BenchRunner {
         }
     }
 
-    /** The message of every quantizer's step 0 for every slot, encoded untimed, for the timed decodes. */
-    private static ByteBuffer[][] messages(BenchTarget target, List<QuantizerSpec> specs, int slots, long maxBytes) {
-        ByteBuffer scratch = ByteBuffer.allocateDirect((int) maxBytes);
+    /**
+     * The message of every quantizer's step 0 for every slot, encoded untimed (through
+     * {@code scratch}, large enough for any of them) for the timed decodes.
+     */
+    private static ByteBuffer[][] messages(BenchTarget target, List<QuantizerSpec> specs, int slots, ByteBuffer scratch) {
         ByteBuffer[][] messages = new ByteBuffer[specs.size()][slots];
         for (int q = 0; q < specs.size(); q++) {
             for (int slot = 0; slot < slots; slot++) {

@@ -24,9 +24,6 @@ import jcuda.driver.JCudaDriver;
  * the one the backend (and PyTorch) uses, retained here and released on {@link #close()}.
  */
 final class CudaTarget implements BenchTarget {
-    /** The system property the cuda backend reads to choose its device (default 0). */
-    static final String DEVICE_PROPERTY = "gradquant.cuda.device";
-
     private final CudaBackend backend;
     private final int ordinal;
     private final CUdevice device = new CUdevice();
@@ -38,7 +35,7 @@ final class CudaTarget implements BenchTarget {
 
     CudaTarget(CudaBackend backend, FloatBuffer[] host) {
         this.backend = backend;
-        this.ordinal = Integer.getInteger(DEVICE_PROPERTY, 0);
+        this.ordinal = backend.deviceOrdinal(); // the slots live on the backend's device
         check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet(" + ordinal + ")");
         check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain(" + ordinal + ")");
         makeCurrent();
