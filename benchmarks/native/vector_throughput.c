@@ -2,7 +2,7 @@
 // the clock measured with dependent scalar additions (one per cycle). Sixteen independent
 // register chains per round, so latency does not limit it. Behind the README's explanation of
 // the cpu backend's speed. Build and run (x86-64 with AVX-512):
-//   gcc -O2 -mavx512f -mavx512vl -o /tmp/vector_throughput benchmarks/native/vector_throughput.c
+//   make -C benchmarks/native OUT_DIR=/tmp      (the benchmarks' build makes it in target/native-tools)
 //   /tmp/vector_throughput
 #include <stdio.h>
 #include <time.h>
