@@ -4,9 +4,15 @@
 //   make -C benchmarks/native OUT_DIR=/tmp      (the benchmarks' build makes it in target/native-tools)
 //   /tmp/smart_levels quality [SAMPLE LEVELS BUCKETS_PER_SHAPE]   (default 512 16 2000)
 //   /tmp/smart_levels stages [BUCKETS]                            (default 2000)
+//   /tmp/smart_levels subsample SIZE [BUCKETS_PER_SHAPE]          (default 2000)
 // quality: the worst ratio, per bucket shape, of the fast search's variance over the sample to
 // the exact search's (level_exact, the dynamic programme over every value); exits with 1 when
 // a bucket is worse than the bound the tests hold it to (0.5%).
+// subsample: what a smaller sample than today's (every value of a 512-value bucket) would cost in
+// variance and save in search time: points chosen from SIZE random values plus the min and max,
+// their variance over the whole bucket against the optimum over the whole bucket (and standard's,
+// for scale), and the search's median ticks against the full sample's. Data for the decision
+// docs/smart.md asks for; smart itself samples as cuda/gq_smart_sample.cuh says.
 // stages: each stage's median time-stamp-counter ticks per 512-value bucket, every bucket seen
 // once (cold branch predictors, as in a real call), next to standard's whole bucket. On a shared
 // machine the ratios mean more than the ticks.
@@ -132,6 +138,75 @@ int quality(int m, int levels, int per_shape) {
     return 0;
 }
 
+double median_of(std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+int subsample(int size, int per_shape) {
+    const int n = 512, levels = 16;
+    if (size < 2 || size > n - 2) {
+        fprintf(stderr, "subsample: SIZE %d is not allowed: 2 to %d\n", size, n - 2);
+        return 2;
+    }
+    Scratch full(n, levels), part(size + 2, levels), exact(n, levels);
+    std::vector<float> points(levels), best(levels);
+    std::vector<int32_t> idx(levels);
+    std::vector<double> full_ticks, part_ticks;
+    printf("points from %d of 512 values (+ min and max), 16 levels, %d buckets per shape:\n", size, per_shape);
+    printf("  variance over the bucket / its optimum: sample mean, sample worst, full-sample worst, standard mean\n");
+    for (int shape = 0; shape < SHAPE_COUNT; shape++) {
+        std::mt19937_64 g(99 + 1000 * shape + size);
+        double sum = 0, worst = 0, full_worst = 0, standard_sum = 0;
+        int counted = 0;
+        for (int t = 0; t < per_shape; t++) {
+            std::vector<float> x = bucket(shape, n, g);
+            std::sort(x.begin(), x.end());
+            int d = level_prefix(x.data(), n, exact.s);
+            if (d <= levels) continue;  // every value is a point: nothing to compare
+            LevelPrefix prefix = {exact.s.y, exact.s.w0, exact.s.w1, exact.s.w2};
+            level_exact(prefix, d, levels, exact.s, idx.data());
+            for (int k = 0; k < levels; k++) best[k] = exact.s.distinct[idx[k]];
+            double optimum = variance(x, best.data(), levels);
+            if (!(optimum > 0)) continue;
+            std::vector<float> pick(x.begin() + 1, x.end() - 1);
+            std::shuffle(pick.begin(), pick.end(), g);
+            pick.resize(size);
+            pick.push_back(x.front());
+            pick.push_back(x.back());
+            std::sort(pick.begin(), pick.end());
+            uint64_t t0 = __rdtsc();
+            int count = choose_levels(pick.data(), size + 2, levels, part.s, points.data(), avx512::LevelKernels());
+            uint64_t t1 = __rdtsc();
+            double ratio = variance(x, points.data(), count) / optimum;
+            count = choose_levels(x.data(), n, levels, full.s, points.data(), avx512::LevelKernels());
+            uint64_t t2 = __rdtsc();
+            part_ticks.push_back((double)(t1 - t0));
+            full_ticks.push_back((double)(t2 - t1));
+            full_worst = std::max(full_worst, variance(x, points.data(), count) / optimum);
+            StandardParams sp{};
+            if (!standard_params(x.front(), x.back(), levels, &sp)) continue;
+            for (int k = 0; k < levels; k++) points[k] = standard_value(sp, k);
+            points[0] = x.front();  // the grid's ends exactly, whatever the rounding of min + k * unit
+            points[levels - 1] = x.back();
+            standard_sum += variance(x, points.data(), levels) / optimum;
+            sum += ratio;
+            worst = std::max(worst, ratio);
+            counted++;
+        }
+        if (counted == 0) {
+            printf("  %-12s every bucket has at most 16 distinct values\n", SHAPES[shape]);
+            continue;
+        }
+        printf("  %-12s %10.4g %10.4g %10.4g %10.4g\n", SHAPES[shape], sum / counted, worst, full_worst,
+               standard_sum / counted);
+    }
+    double a = median_of(part_ticks), b = median_of(full_ticks);
+    printf("search, median ticks: %.0f from the sample, %.0f from all 512 values (%.2fx)\n", a, b, b / a);
+    return 0;
+}
+
 // choose_levels' steps, each timed.
 enum Stage { PREFIX, CANDIDATES, COARSE, NEIGHBOUR, RADIUS, SORT, ROUND, STANDARD, STAGES };
 const char* const STAGE_NAMES[] = {"distinct values + prefix sums", "candidates", "coarse programme",
@@ -206,15 +281,10 @@ int stages(int buckets) {
         uint64_t t5 = __rdtsc();
         ticks[STANDARD].push_back((double)(t5 - t4));
     }
-    auto median = [](std::vector<double> v) {
-        if (v.empty()) return 0.0;
-        std::sort(v.begin(), v.end());
-        return v[v.size() / 2];
-    };
-    double standard = median(ticks[STANDARD]), search = 0;
+    double standard = median_of(ticks[STANDARD]), search = 0;
     printf("median ticks per 512-value bucket, 16 levels, %d buckets (%s):\n", buckets, "every bucket once");
     for (int st = 0; st < STAGES; st++) {
-        double t = median(ticks[st]);
+        double t = median_of(ticks[st]);
         if (st <= RADIUS) search += t;
         printf("  %-31s %8.0f  %6.2f x standard\n", STAGE_NAMES[st], t, t / standard);
     }
@@ -230,6 +300,8 @@ int main(int argc, char** argv) {
         return quality(argc > 2 ? atoi(argv[2]) : 512, argc > 3 ? atoi(argv[3]) : 16, argc > 4 ? atoi(argv[4]) : 2000);
     }
     if (mode == "stages") return stages(argc > 2 ? atoi(argv[2]) : 2000);
-    fprintf(stderr, "usage: smart_levels quality [SAMPLE LEVELS BUCKETS_PER_SHAPE] | stages [BUCKETS]\n");
+    if (mode == "subsample" && argc > 2) return subsample(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 2000);
+    fprintf(stderr, "usage: smart_levels quality [SAMPLE LEVELS BUCKETS_PER_SHAPE] | stages [BUCKETS] | "
+                    "subsample SIZE [BUCKETS_PER_SHAPE]\n");
     return 2;
 }
