@@ -16,7 +16,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Runs a benchmark: warm-up rounds, then timed rounds, each round running every operation once
- * (the copy baseline, each quantizer, each DJL composition) on the next input slot of the ring,
+ * (the copy baseline, each quantizer, its encode and decode, each DJL composition, each quantizer
+ * on the small input) on the next input slot of the ring,
  * so the baseline and the quantizers see the same machine state, interleaved rather than one after
  * the other. Each round runs them in a fresh random order, so that no operation always follows the
  * same one: after a DJL composition PyTorch's OpenMP threads spin for a while, and whichever
@@ -107,11 +108,28 @@ public final class BenchRunner {
                 ops.add(new Op(slot -> r.run(composition, slot), nothing));
             }
         }
-        double[][] samples = time(ops, slots);
-        BenchReport.SmallInput small = config.smallElements() > 0 && config.smallElements() < config.elements()
-                ? measureSmall(target.backend(), specs, samples) : null;
-        return report(target, specs, samples, new int[][] {djlOp, encodeOp, decodeOp}, slots, djlNote, loadBefore,
-                small);
+        if (config.smallElements() <= 0 || config.smallElements() >= config.elements()) {
+            return report(target, specs, time(ops, slots), new int[][] {djlOp, encodeOp, decodeOp}, slots, djlNote,
+                    loadBefore, null);
+        }
+        progress.accept("small input: " + config.smallElements() + " values");
+        int smallSlots = SlotRing.slotsFor(config.smallElements());
+        FloatBuffer[] smallPristine = SlotRing.pristine(smallSlots, config.smallElements(), config.seed());
+        try (BenchTarget small = BenchTargets.create(target.backend(), config.threads(), smallPristine).target()) {
+            int firstSmall = ops.size();
+            // the small input's own ring: its call count picks the slot, not the large ring's slot
+            long[] smallCalls = {0};
+            int[] smallSlot = {0};
+            for (QuantizerSpec spec : specs) {
+                ops.add(new Op(slot -> {
+                    smallSlot[0] = (int) (smallCalls[0]++ % smallSlots);
+                    small.quantize(spec, step[0]++, smallSlot[0]);
+                }, slot -> small.restore(smallSlot[0])));
+            }
+            double[][] samples = time(ops, slots);
+            return report(target, specs, samples, new int[][] {djlOp, encodeOp, decodeOp}, slots, djlNote, loadBefore,
+                    smallInput(specs, samples, firstSmall));
+        }
     }
 
     /**
@@ -146,30 +164,21 @@ public final class BenchRunner {
     }
 
     /**
-     * The quantizers again on inputs of {@link BenchConfig#smallElements()} values (one ResNet-20
-     * gradient by default), on a fresh target of the same backend: what a call costs when its fixed
-     * costs are not hidden by a large input.
+     * The quantizers on the small input ({@link BenchConfig#smallElements()} values, one ResNet-20
+     * gradient by default), whose ops {@code firstSmall}, ... ran in the same rounds as the large
+     * input's, on a second target of the same backend: what a call costs when its fixed costs are
+     * not hidden by a large input. In the same rounds, so that a slow stretch of the machine weighs
+     * on both sides of the per-value ratio alike.
      */
-    private BenchReport.SmallInput measureSmall(String backend, List<QuantizerSpec> specs, double[][] largeSamples) {
-        progress.accept("small input: " + config.smallElements() + " values");
-        int slots = SlotRing.slotsFor(config.smallElements());
-        FloatBuffer[] pristine = SlotRing.pristine(slots, config.smallElements(), config.seed());
-        try (BenchTarget target = BenchTargets.create(backend, config.threads(), pristine).target()) {
-            long[] step = {0};
-            List<Op> ops = new ArrayList<>();
-            for (QuantizerSpec spec : specs) {
-                ops.add(new Op(slot -> target.quantize(spec, step[0]++, slot), target::restore));
-            }
-            double[][] samples = time(ops, slots);
-            List<BenchReport.SmallResult> results = new ArrayList<>();
-            for (int q = 0; q < specs.size(); q++) {
-                double seconds = Median.of(samples[q]);
-                double largePerValue = Median.of(largeSamples[1 + q]) / config.elements();
-                results.add(new BenchReport.SmallResult(specs.get(q).type().cliName(), seconds,
-                        seconds / config.smallElements() / largePerValue));
-            }
-            return new BenchReport.SmallInput(config.smallElements(), results);
+    private BenchReport.SmallInput smallInput(List<QuantizerSpec> specs, double[][] samples, int firstSmall) {
+        List<BenchReport.SmallResult> results = new ArrayList<>();
+        for (int q = 0; q < specs.size(); q++) {
+            double seconds = Median.of(samples[firstSmall + q]);
+            double largePerValue = Median.of(samples[1 + q]) / config.elements();
+            results.add(new BenchReport.SmallResult(specs.get(q).type().cliName(), seconds,
+                    seconds / config.smallElements() / largePerValue));
         }
+        return new BenchReport.SmallInput(config.smallElements(), results);
     }
 
     /**

@@ -47,8 +47,9 @@ final class BenchCommand implements Callable<Integer> {
     private RoundOptions rounds;
 
     @Option(names = "--small-elements", paramLabel = "N", defaultValue = "" + BenchConfig.RESNET20_ELEMENTS,
-            description = "Values of a small input the quantizers also run on, where fixed per-call costs show;"
-                    + " 0 = none, and none unless below --elements (default: ${DEFAULT-VALUE}, one ResNet-20 gradient).")
+            description = "Values of a small input the quantizers also run on, in the same rounds, where fixed"
+                    + " per-call costs show; 0 = none, and none unless below --elements (default: ${DEFAULT-VALUE},"
+                    + " one ResNet-20 gradient).")
     private int smallElements;
 
     @Option(names = "--no-djl-ops", description = "Skip the race against DJL NDArray operations (vs_djl_ops is null).")
