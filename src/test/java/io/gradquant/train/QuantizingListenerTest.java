@@ -10,7 +10,6 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.engine.Engine;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
@@ -48,8 +47,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * independently by the java backend on a copy of the same gradients in model order.
  */
 class QuantizingListenerTest {
-    private static final float LR = 0.5f;
-    private static final int BATCH = 4;
+    private static final float LR = TinyTraining.LR;
+    private static final int BATCH = TinyTraining.BATCH;
 
     @ParameterizedTest
     @EnumSource(QuantizerType.class)
@@ -125,7 +124,7 @@ class QuantizingListenerTest {
                 NDArray y = manager.create(new float[] {0, 1, 2, 1});
                 ArrayDataset data = new ArrayDataset.Builder().setData(x).optLabels(y)
                         .setSampling(BATCH, false).build();
-                List<float[]> weights = trainableValues(block);
+                List<float[]> weights = TinyTraining.trainableValues(block);
 
                 Batch batch = trainer.iterateDataset(data).iterator().next();
                 EasyTrain.trainBatch(trainer, batch);
@@ -136,7 +135,7 @@ class QuantizingListenerTest {
                 List<float[]> expectedGradient = copy(before.gradients);
                 QuantStats reference = new JavaBackend().quantize(spec, 0,
                         Segments.ofArrays(expectedGradient.toArray(new float[0][])));
-                List<float[]> updated = trainableValues(block);
+                List<float[]> updated = TinyTraining.trainableValues(block);
                 boolean changedByQuantization = false;
                 for (int t = 0; t < weights.size(); t++) {
                     float[] w = weights.get(t);
@@ -175,50 +174,12 @@ class QuantizingListenerTest {
 
     /** All weights of an MLP, initialised from DJL seed 1, after three quantized SGD steps on one batch. */
     private static float[] weightsAfterThreeSteps(long quantizerSeed) throws Exception {
-        Engine.getInstance().setRandomSeed(1);
         Quantizer quantizer = new Quantizer(
                 QuantizerSpec.builder(QuantizerType.STANDARD).bucketSize(64).levels(4).seed(quantizerSeed).build(),
                 new CpuBackend(1));
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(LR)).build())
-                .addTrainingListeners(new QuantizingListener(quantizer));
-        Block block = Models.mlp(3, 12, 8);
-        try (Model model = Model.newInstance("repeat");
-                NDManager manager = NDManager.newBaseManager()) {
-            model.setBlock(block);
-            try (Trainer trainer = model.newTrainer(config)) {
-                trainer.initialize(new Shape(BATCH, 10));
-                ArrayDataset data = new ArrayDataset.Builder().setData(manager.randomNormal(new Shape(BATCH, 10)))
-                        .optLabels(manager.create(new float[] {0, 1, 2, 1})).setSampling(BATCH, false).build();
-                for (int step = 0; step < 3; step++) {
-                    for (Batch batch : trainer.iterateDataset(data)) {
-                        EasyTrain.trainBatch(trainer, batch);
-                        trainer.step();
-                        batch.close();
-                    }
-                }
-                assertEquals(3, quantizer.nextStep(), "the step counter advances once per batch");
-                List<float[]> values = trainableValues(block);
-                float[] all = new float[values.stream().mapToInt(v -> v.length).sum()];
-                int at = 0;
-                for (float[] v : values) {
-                    System.arraycopy(v, 0, all, at, v.length);
-                    at += v.length;
-                }
-                return all;
-            }
-        }
-    }
-
-    /** Values of the parameters that get gradients, in model order. */
-    private static List<float[]> trainableValues(Block block) {
-        List<float[]> values = new ArrayList<>();
-        for (Parameter p : block.getParameters().values()) {
-            if (p.requiresGradient()) {
-                values.add(p.getArray().toFloatArray());
-            }
-        }
-        return values;
+        float[] weights = TinyTraining.weightsAfterThreeSteps(new QuantizingListener(quantizer));
+        assertEquals(3, quantizer.nextStep(), "the step counter advances once per batch");
+        return weights;
     }
 
     private static List<float[]> copy(List<float[]> arrays) {
